@@ -1,0 +1,11 @@
+/**
+ * torchlab: PyTorch-grade deep learning in TypeScript on libtorch.
+ * @example
+ * import * as torch from 'torchlab';
+ * const { F } = torch;
+ * const x = torch.randn([4, 3], { requiresGrad: true });
+ * F.relu(x).sum().backward();
+ */
+export * from './tensor/index.js';
+export * as F from './nn/functional.js';
+export * as functional from './nn/functional.js';
