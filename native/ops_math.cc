@@ -15,6 +15,14 @@ using CI = const Napi::CallbackInfo;
 #define A T(info, 0)
 #define Bt T(info, 1)
 
+// A JS number as Python passes it to add/sub/mul/div: a 0-dim "wrapped number" tensor, so type
+// promotion treats it as a scalar and autograd names the node as PyTorch does (MulBackward0).
+at::Tensor W(CI& info, size_t i) {
+  at::Tensor t = at::scalar_to_tensor(S(info, i));
+  t.unsafeGetTensorImpl()->set_wrapped_number(true);
+  return t;
+}
+
 // Reductions take dims as null (all), an int, or an int list.
 at::OptionalIntArrayRef optDims(CI& info, size_t i, std::vector<int64_t>& storage) {
   if (isNullish(info, i)) return c10::nullopt;
@@ -78,14 +86,14 @@ const Binding kMath[] = {
     {"isfinite", FN(OUT(at::isfinite(A)))},
     // binary: tensor-tensor ("T") and tensor-scalar ("S")
     {"addT", FN(OUT(at::add(A, Bt, S(info, 2))))},
-    {"addS", FN(OUT(at::add(A, S(info, 1), S(info, 2))))},
+    {"addS", FN(OUT(at::add(A, W(info, 1), S(info, 2))))},
     {"subT", FN(OUT(at::sub(A, Bt, S(info, 2))))},
-    {"subS", FN(OUT(at::sub(A, S(info, 1), S(info, 2))))},
+    {"subS", FN(OUT(at::sub(A, W(info, 1), S(info, 2))))},
     {"rsubS", FN(OUT(at::rsub(A, S(info, 1), S(info, 2))))},
     {"mulT", FN(OUT(at::mul(A, Bt)))},
-    {"mulS", FN(OUT(at::mul(A, S(info, 1))))},
+    {"mulS", FN(OUT(at::mul(A, W(info, 1))))},
     {"divT", FN(OUT(at::div(A, Bt)))},
-    {"divS", FN(OUT(at::div(A, S(info, 1))))},
+    {"divS", FN(OUT(at::div(A, W(info, 1))))},
     {"divModeT", FN(OUT(at::div(A, Bt, Str(info, 2))))},
     {"powT", FN(OUT(at::pow(A, Bt)))},
     {"powS", FN(OUT(at::pow(A, S(info, 1))))},
@@ -141,13 +149,13 @@ const Binding kMath[] = {
     {"outer", FN(OUT(at::outer(A, Bt)))},
     // in place: each returns its first argument's handle (the JS layer returns `this`)
     {"addT_", FN(INPLACE(A.add_(Bt, S(info, 2))))},
-    {"addS_", FN(INPLACE(A.add_(S(info, 1), S(info, 2))))},
+    {"addS_", FN(INPLACE(A.add_(W(info, 1), S(info, 2))))},
     {"subT_", FN(INPLACE(A.sub_(Bt, S(info, 2))))},
-    {"subS_", FN(INPLACE(A.sub_(S(info, 1), S(info, 2))))},
+    {"subS_", FN(INPLACE(A.sub_(W(info, 1), S(info, 2))))},
     {"mulT_", FN(INPLACE(A.mul_(Bt)))},
-    {"mulS_", FN(INPLACE(A.mul_(S(info, 1))))},
+    {"mulS_", FN(INPLACE(A.mul_(W(info, 1))))},
     {"divT_", FN(INPLACE(A.div_(Bt)))},
-    {"divS_", FN(INPLACE(A.div_(S(info, 1))))},
+    {"divS_", FN(INPLACE(A.div_(W(info, 1))))},
     {"powS_", FN(INPLACE(A.pow_(S(info, 1))))},
     {"addcmul_", FN(INPLACE(A.addcmul_(Bt, T(info, 2), S(info, 3))))},
     {"addcdiv_", FN(INPLACE(A.addcdiv_(Bt, T(info, 2), S(info, 3))))},

@@ -97,6 +97,7 @@ export function index(a: Tensor, ...specs: IndexSpec[]): Tensor {
   let out = a;
   let dim = 0;
   const advanced: (Tensor | null)[] = [];
+  let maskExtra = 0;
   const temps: Tensor[] = []; // intermediate views and converted index lists, freed before returning
   const step = (next: Tensor): void => {
     if (out !== a) temps.push(out);
@@ -118,10 +119,14 @@ export function index(a: Tensor, ...specs: IndexSpec[]): Tensor {
       } else if (isTensor(s) || Array.isArray(s)) {
         const idx = isTensor(s) ? s : tensor(s, { dtype: 'int64' });
         if (!isTensor(s)) temps.push(idx);
-        while (advanced.length < dim) advanced.push(null);
-        advanced[dim] = idx;
-        dim += idx.dtype === 'bool' || idx.dtype === 'uint8' ? idx.dim() : 1;
-        while (advanced.length < dim) advanced.push(null);
+        // at::index takes one list entry per indexed dim, but a k-dim mask is one entry covering
+        // k dims: list positions lag tensor dims by the extra dims of earlier masks.
+        const pos = dim - maskExtra;
+        while (advanced.length < pos) advanced.push(null);
+        advanced[pos] = idx;
+        const k = idx.dtype === 'bool' || idx.dtype === 'uint8' ? idx.dim() : 1;
+        dim += k;
+        maskExtra += k - 1;
       } else if (typeof s === 'object') {
         step(slice(out, dim, s.start, s.end, s.step ?? 1));
         dim++;
