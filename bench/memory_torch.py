@@ -41,7 +41,7 @@ def main():
     print("  step   RSS MiB")
     for s in series:
         print(f"  {s['step']:5d}  {s['rssMiB']:7.1f}")
-    start = next((s for s in series if s["step"] == min(200, args.steps)), series[-1])
+    start = next((s for s in series if s["step"] >= min(200, args.steps)), series[-1])
     end = series[-1]
     after = [s["rssMiB"] for s in series if s["step"] >= start["step"]]
     print(f"  RSS growth step {start['step']} -> {end['step']}: {end['rssMiB'] - start['rssMiB']:.1f} MiB "

@@ -12,6 +12,8 @@ Note: in torch 1.13 optimizer.zero_grad() defaults to set_to_none=False (it zero
 tensors in place and backward then accumulates into them); torchlab's RawSGD.zeroGrad() sets .grad
 to null (set_to_none=True, PyTorch 2.x's default). --set-to-none runs the PyTorch side that way.
 """
+import os
+import resource
 import time
 
 import torch
@@ -56,41 +58,55 @@ def main():
     x = torch.randn(args.batch, 3, 32, 32)
     y = torch.randint(0, 10, (args.batch,))
 
+    def faults():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
     def step():
+        f0 = faults()
         t0 = time.perf_counter()
         loss = F.cross_entropy(model(x), y)
         t1 = time.perf_counter()
+        f1 = faults()
         optimizer.zero_grad(set_to_none=args.set_to_none)
         t2 = time.perf_counter()
+        f2 = faults()
         loss.backward()
         t3 = time.perf_counter()
+        f3 = faults()
         optimizer.step()
         t4 = time.perf_counter()
+        f4 = faults()
         value = loss.item()
         del loss
         t5 = time.perf_counter()
+        f5 = faults()
         ms = lambda a, b: (b - a) * 1e3  # noqa: E731
-        return ms(t0, t5), [ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5)], value
+        return (ms(t0, t5), [ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5)],
+                [f1 - f0, f2 - f1, f3 - f2, f4 - f3, f5 - f4], value)
 
     first = None
     for i in range(args.warmup):
-        _, _, v = step()
+        _, _, _, v = step()
         if first is None:
             first = v
-    totals, phases, last = [], {k: [] for k in PHASES}, None
+    totals, phases, phase_faults, last = [], {k: [] for k in PHASES}, {k: [] for k in PHASES}, None
     for _ in range(args.steps):
-        total, ph, last = step()
+        total, ph, fl, last = step()
         totals.append(total)
-        for k, v in zip(PHASES, ph):
+        for k, v, f in zip(PHASES, ph, fl):
             phases[k].append(v)
+            phase_faults[k].append(f)
 
     phase_medians = {k: median(v) for k, v in phases.items()}
+    fault_medians = {k: median(v) for k, v in phase_faults.items()}
     print(f"  step ms: median {median(totals):.2f}, mean {mean(totals):.2f}, min {min(totals):.2f}, max {max(totals):.2f}")
     print("  phases (median ms): " + ", ".join(f"{k} {phase_medians[k]:.3f}" for k in PHASES))
+    print("  minor page faults per step (median): " + ", ".join(f"{k} {fault_medians[k]:g}" for k in PHASES))
     print(f"  loss: first {first:.4f}, last {last:.4f}")
     emit(args, {"bench": "step" + ("_set_to_none" if args.set_to_none else ""), "threads": torch.get_num_threads(),
                 "batch": args.batch, "warmup": args.warmup, "steps": args.steps,
-                "medianMs": median(totals), "meanMs": mean(totals), "phasesMs": phase_medians})
+                "medianMs": median(totals), "meanMs": mean(totals), "phasesMs": phase_medians, "faults": fault_medians,
+                "malloc": "tuned" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default"})
 
 
 if __name__ == "__main__":

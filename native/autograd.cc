@@ -98,7 +98,8 @@ Napi::Value fromBlob(const Napi::CallbackInfo& info) {
   auto src = optDtype(info, 2);
   if (!src) throw ArgTypeError("data: unsupported typed array");
   int64_t numel = 1;
-  for (int64_t s : shape) numel *= s;
+  for (int64_t s : shape)
+    if (s < 0 || __builtin_mul_overflow(numel, s, &numel)) throw ArgRangeError("shape: the number of elements of " + c10::str(c10::IntArrayRef(shape)) + " overflows int64");
   if (static_cast<size_t>(numel) * at::elementSize(*src) != view.ByteLength())
     throw ArgRangeError("data: " + std::to_string(view.ByteLength() / at::elementSize(*src)) +
                         " elements do not fill shape " + c10::str(c10::IntArrayRef(shape)));

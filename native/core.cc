@@ -208,7 +208,11 @@ c10::optional<at::ScalarType> optDtype(const Napi::CallbackInfo& info, size_t i)
 }
 at::Device Dev(const Napi::CallbackInfo& info, size_t i) {
   if (isNullish(info, i)) return at::Device(at::kCPU);
-  return at::Device(Str(info, i));  // c10 parses and validates ("cpu", "cuda", "cuda:1")
+  at::Device d(Str(info, i));  // c10 parses and validates ("cpu", "cuda", "cuda:1")
+  // Without this, libtorch's message for a CPU-only build is a dispatcher dump.
+  TORCH_CHECK(!d.is_cuda() || at::hasCUDA(), "CUDA is not available: torchlab was built against a libtorch without ",
+              "CUDA support or no GPU is visible (see the README: LIBTORCH / LIBTORCH_USE_PYTORCH)");
+  return d;
 }
 at::TensorOptions Opts(const Napi::CallbackInfo& info, size_t i, at::ScalarType fallback) {
   auto dt = optDtype(info, i);

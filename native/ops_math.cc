@@ -95,6 +95,7 @@ const Binding kMath[] = {
     {"divT", FN(OUT(at::div(A, Bt)))},
     {"divS", FN(OUT(at::div(A, W(info, 1))))},
     {"divModeT", FN(OUT(at::div(A, Bt, Str(info, 2))))},
+    {"divModeS", FN(OUT(at::div(A, S(info, 1), Str(info, 2))))},
     {"powT", FN(OUT(at::pow(A, Bt)))},
     {"powS", FN(OUT(at::pow(A, S(info, 1))))},
     {"rpowS", FN(OUT(at::pow(S(info, 1), A)))},

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One idempotent setup step, run before `npm start` and `npm test` (and by CI):
-#   system packages (libtorch, OpenBLAS, Fashion-MNIST) -> npm ci -> native addon -> nothing else.
+#   system packages (libtorch, OpenBLAS, Fashion-MNIST) -> npm ci -> native addon -> dist/.
 # Each step is skipped when already done, so a second run takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,4 +55,10 @@ if [ ! -f "$addon" ] || [ -n "$(find native -newer "$addon" -type f | head -1)" 
   npx cmake-js compile --directory native --out build --parallel "$(nproc 2>/dev/null || echo 2)" \
     --CDCMAKE_PREFIX_PATH="$prefix" --log-level warn
   echo "$prefix" > "$stamp"
+fi
+
+# 4. the compiled package (dist/: ESM + .d.ts), which `import 'torchlab'` resolves to
+if [ ! -f dist/index.js ] || [ -n "$(find src -newer dist/index.js -type f | head -1)" ]; then
+  echo "[setup] compiling TypeScript to dist/"
+  npx tsc -p tsconfig.build.json
 fi

@@ -3,7 +3,8 @@
 // are one options object with camelCase names.
 import { native } from '../tensor/native.js';
 import { handle, optHandle, wrap } from '../tensor/handles.js';
-import { checkBool, checkInt, checkNumber, describe, pair, reductionCode, type Reduction } from '../tensor/args.js';
+import { checkBool, checkInt, checkNumber, checkOptions, checkShape, describe, pair, reductionCode, type Reduction } from '../tensor/args.js';
+import { TorchError } from '../tensor/errors.js';
 import { dtypeCode, type DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -17,7 +18,8 @@ export interface Conv2dOptions {
   groups?: number;
 }
 /** @example F.conv2d(x, weight, bias, {padding: 1}) */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor {
+  const o = checkOptions(options, 'options', ['stride', 'padding', 'dilation', 'groups']);
   const padding = o.padding ?? 0;
   if (typeof padding === 'string' && padding !== 'same' && padding !== 'valid') {
     throw new TypeError(`padding: expected an int, a pair, 'same' or 'valid', got '${padding}'`);
@@ -33,7 +35,9 @@ export interface Pool2dOptions {
   padding?: IntOrPair;
   ceilMode?: boolean;
 }
-function poolArgs(kernelSize: IntOrPair, o: Pool2dOptions): [number[], number[], number[]] {
+const POOL_KEYS = ['stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad', 'divisorOverride'];
+function poolArgs(kernelSize: IntOrPair, options: Pool2dOptions | undefined): [number[], number[], number[]] {
+  const o = checkOptions(options, 'options', POOL_KEYS);
   const k = pair(kernelSize, 'kernelSize');
   const s = o.stride === undefined || o.stride === null ? k : pair(o.stride, 'stride');
   return [k, s, pair(o.padding ?? 0, 'padding')]; // libtorch checks pad <= kernel / 2
@@ -66,8 +70,17 @@ export interface BatchNormOptions {
   eps?: number;
 }
 /** F.batchNorm(x, runningMean, runningVar, {weight, bias, training, momentum, eps}); updates running stats in place when training. */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options?: BatchNormOptions): Tensor {
+  const o = checkOptions(options, 'options', ['weight', 'bias', 'training', 'momentum', 'eps']);
   const training = checkBool(o.training, 'training');
+  if (training) {
+    // PyTorch's _verify_batch_size: statistics of a single value per channel are meaningless
+    const size = input.shape;
+    const perChannel = size.length < 2 ? 0 : size.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
+    if (perChannel === 1) {
+      throw new TorchError(`Expected more than 1 value per channel when training, got input size [${size.join(', ')}]`, 'ValueError');
+    }
+  }
   if (!training && (!runningMean || !runningVar)) {
     throw new TypeError('batchNorm: runningMean and runningVar are required when training is false');
   }
@@ -75,8 +88,10 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     optHandle(o.weight, 'weight'), optHandle(o.bias, 'bias'), training, checkNumber(o.momentum ?? 0.1, 'momentum'),
     checkNumber(o.eps ?? 1e-5, 'eps')));
 }
-export function layerNorm(input: Tensor, normalizedShape: number[], o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
-  return wrap(native.layerNorm(handle(input, 'input'), normalizedShape, optHandle(o.weight, 'weight'), optHandle(o.bias, 'bias'), o.eps ?? 1e-5));
+export function layerNorm(input: Tensor, normalizedShape: number[], options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor {
+  const o = checkOptions(options, 'options', ['weight', 'bias', 'eps']);
+  return wrap(native.layerNorm(handle(input, 'input'), checkShape(normalizedShape, 'normalizedShape'), optHandle(o.weight, 'weight'),
+    optHandle(o.bias, 'bias'), checkNumber(o.eps ?? 1e-5, 'eps')));
 }
 
 export const linear = (input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor =>
@@ -87,7 +102,8 @@ export const tanh = (input: Tensor): Tensor => wrap(native.tanh(handle(input, 'i
 export const silu = (input: Tensor): Tensor => wrap(native.silu(handle(input, 'input')));
 export const leakyRelu = (input: Tensor, negativeSlope = 0.01): Tensor =>
   wrap(native.leakyRelu(handle(input, 'input'), checkNumber(negativeSlope, 'negativeSlope')));
-export function gelu(input: Tensor, o: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+export function gelu(input: Tensor, options?: { approximate?: 'none' | 'tanh' }): Tensor {
+  const o = checkOptions(options, 'options', ['approximate']);
   const a = o.approximate ?? 'none';
   if (a !== 'none' && a !== 'tanh') throw new TypeError(`approximate: expected 'none' or 'tanh', got ${describe(a)}`);
   return wrap(native.gelu(handle(input, 'input'), a));
@@ -109,20 +125,23 @@ export interface CrossEntropyOptions extends LossOptions {
   labelSmoothing?: number;
 }
 /** Cross entropy of logits (N, C[, ...]) against class indices (N[, ...]) or class probabilities. */
-export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
+  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
   const ls = checkNumber(o.labelSmoothing ?? 0, 'labelSmoothing');
   if (ls < 0 || ls > 1) throw new RangeError(`labelSmoothing: must be in [0, 1], got ${ls}`);
   return wrap(native.crossEntropy(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
     reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), ls));
 }
-export function nllLoss(input: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options?: Omit<CrossEntropyOptions, 'labelSmoothing'>): Tensor {
+  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex']);
   return wrap(native.nllLoss(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
     reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex')));
 }
-export const mseLoss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor =>
-  wrap(native.mseLoss(handle(input, 'input'), handle(target, 'target'), reductionCode(o.reduction)));
-export const l1Loss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor =>
-  wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reductionCode(o.reduction)));
+const reductionOf = (o: LossOptions | undefined): number => reductionCode(checkOptions(o, 'options', ['reduction']).reduction);
+export const mseLoss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
+  wrap(native.mseLoss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
+export const l1Loss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
+  wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
 export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor =>
   wrap(native.bceWithLogits(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'), optHandle(o.posWeight, 'posWeight'), reductionCode(o.reduction)));
 
@@ -130,8 +149,11 @@ export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: L
 export const oneHot = (input: Tensor, numClasses = -1): Tensor => wrap(native.oneHot(handle(input, 'input'), checkInt(numClasses, 'numClasses')));
 
 /** F.pad(x, [left, right, top, bottom, ...], {mode, value}) with modes 'constant' | 'reflect' | 'replicate' | 'circular'. */
-export function pad(input: Tensor, pads: number[], o: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number } = {}): Tensor {
+export function pad(input: Tensor, pads: number[], options?: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number }): Tensor {
+  if (!Array.isArray(pads)) throw new TypeError(`pad: expected an array [left, right, top, bottom, ...], got ${describe(pads)}`);
+  const o = checkOptions(options, 'options', ['mode', 'value']);
   const mode = o.mode ?? 'constant';
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new TypeError(`mode: unknown padding mode '${mode}'`);
-  return wrap(native.pad(handle(input, 'input'), pads.map((p, i) => checkInt(p, `pad[${i}]`)), mode, o.value ?? null));
+  const value = o.value === undefined ? null : checkNumber(o.value, 'value');
+  return wrap(native.pad(handle(input, 'input'), pads.map((p, i) => checkInt(p, `pad[${i}]`)), mode, value));
 }

@@ -14,7 +14,23 @@ export function describe(x: unknown): string {
 export function checkInt(x: unknown, name: string): number {
   if (typeof x !== 'number') throw new TypeError(`${name}: expected an integer, got ${describe(x)}`);
   if (!Number.isInteger(x)) throw new RangeError(`${name}: expected an integer, got ${x}`);
+  if (!Number.isSafeInteger(x)) throw new RangeError(`${name}: ${x} is beyond the integers a JS number holds exactly (2^53)`);
   return x;
+}
+
+/**
+ * An options object (PyTorch's keyword arguments): undefined gives {}, anything but a plain object
+ * is a TypeError, and so is an unknown key (a misspelt `requires_grad` must not pass silently).
+ */
+export function checkOptions<T extends object>(o: T | undefined | null, name: string, keys: readonly string[]): Partial<T> {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    throw new TypeError(`${name}: expected an options object {${keys.join(', ')}}, got ${describe(o)}`);
+  }
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k)) throw new TypeError(`${name}: unknown option '${k}' (expected ${keys.join(', ')})`);
+  }
+  return o;
 }
 
 export function checkNonNegInt(x: unknown, name: string): number {
@@ -48,6 +64,7 @@ export function checkShape(shape: unknown, name = 'size', allowInfer = false): n
   for (const d of arr) {
     if (typeof d !== 'number') throw new TypeError(`${name}: expected an array of integers, got an element ${describe(d)}`);
     if (!Number.isInteger(d)) throw new RangeError(`${name}: dimensions must be integers, got ${d} in [${arr.join(', ')}]`);
+    if (!Number.isSafeInteger(d)) throw new RangeError(`${name}: dimension ${d} is beyond 2^53 in [${arr.join(', ')}]`);
     if (d < 0 && !(allowInfer && d === -1)) {
       throw new RangeError(`${name}: negative dimension ${d} in [${arr.join(', ')}]`);
     }

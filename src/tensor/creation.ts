@@ -7,7 +7,7 @@
 // mostly used for indices.
 import { native } from './native.js';
 import { handle, wrap } from './handles.js';
-import { checkBool, checkInt, checkNumber, checkScalar, checkShape, describe, shapeFromArgs, type Scalar } from './args.js';
+import { checkBool, checkInt, checkNumber, checkOptions, checkScalar, checkShape, describe, shapeFromArgs, type Scalar } from './args.js';
 import { dtypeCode, dtypeOfTypedArray, ITEM_SIZE, toDType, type DType, type TypedArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -18,7 +18,7 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-function checkDevice(d: unknown): string | null {
+export function checkDevice(d: unknown): string | null {
   if (d === undefined || d === null) return null;
   if (typeof d !== 'string') throw new TypeError(`device: expected a string such as 'cpu' or 'cuda:0', got ${describe(d)}`);
   if (!/^(cpu|cuda|mps|meta)(:\d+)?$/.test(d)) {
@@ -28,17 +28,16 @@ function checkDevice(d: unknown): string | null {
 }
 
 /** The (dtype, device, requiresGrad) triple every native creation call ends with. */
-export function optArgs(o: TensorOptions | undefined): [number, string | null, boolean] {
-  if (o !== undefined && (o === null || typeof o !== 'object' || Array.isArray(o))) {
-    throw new TypeError(`options: expected an object like {dtype, device, requiresGrad}, got ${describe(o)}`);
-  }
-  return [dtypeCode(o?.dtype), checkDevice(o?.device), checkBool(o?.requiresGrad, 'requiresGrad')];
+const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad'] as const;
+export function optArgs(options: TensorOptions | undefined): [number, string | null, boolean] {
+  const o = checkOptions(options, 'options', TENSOR_OPTIONS);
+  return [dtypeCode(o.dtype), checkDevice(o.device), checkBool(o.requiresGrad, 'requiresGrad')];
 }
 
 /** f(shape, opts), f(...sizes) and f(...sizes, opts) all work, as in PyTorch. */
 function sizeAndOptions(args: unknown[]): [number[], TensorOptions | undefined] {
   const last = args[args.length - 1];
-  const hasOpts = args.length > 0 && typeof last === 'object' && last !== null && !Array.isArray(last);
+  const hasOpts = args.length > 1 && typeof last === 'object' && last !== null && !Array.isArray(last);
   const sizes = hasOpts ? args.slice(0, -1) : args;
   return [shapeFromArgs(sizes), hasOpts ? (last as TensorOptions) : undefined];
 }
@@ -64,9 +63,13 @@ export function full(size: readonly number[], fillValue: Scalar, o?: TensorOptio
 
 /** arange(end), arange(start, end), arange(start, end, step), each optionally followed by options. */
 export function arange(...args: [number, TensorOptions?] | [number, number, TensorOptions?] | [number, number, number, TensorOptions?]): Tensor {
-  const nums = args.filter((a) => typeof a === 'number') as number[];
-  const o = args.find((a) => typeof a === 'object') as TensorOptions | undefined;
-  nums.forEach((n, i) => checkNumber(n, ['start', 'end', 'step'][i]));
+  const last = args[args.length - 1];
+  const hasOpts = typeof last === 'object' || (last === undefined && args.length > 1);
+  const o = hasOpts ? (last as TensorOptions | undefined) : undefined;
+  const nums = (hasOpts ? args.slice(0, -1) : args) as number[];
+  if (nums.length < 1 || nums.length > 3) throw new TypeError(`arange: expected (end), (start, end) or (start, end, step), got ${nums.length} numbers`);
+  const names = nums.length === 1 ? ['end'] : ['start', 'end', 'step'];
+  nums.forEach((n, i) => checkNumber(n, names[i]));
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError('arange: start and end must be finite');
@@ -130,6 +133,17 @@ function flatten(data: unknown, shape: number[], depth: number, out: unknown[]):
   for (const v of data) flatten(v, shape, depth + 1, out);
 }
 
+/** A view over memory torchlab cannot pin (a SharedArrayBuffer, a resizable ArrayBuffer), copied. */
+function pinnable(a: ArrayBufferView): boolean {
+  const buf = a.buffer as ArrayBuffer & { resizable?: boolean };
+  return !(typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer) && !buf.resizable;
+}
+function ownCopy<T extends ArrayBufferView>(a: T): T {
+  if (pinnable(a)) return a;
+  const Ctor = a.constructor as new (x: ArrayLike<number | bigint>) => T;
+  return new Ctor(a as unknown as ArrayLike<number | bigint>);
+}
+
 /**
  * torch.tensor(data, {dtype, device, requiresGrad}): copies nested arrays, numbers, booleans,
  * BigInts or a typed array (1-D). Numbers default to float32 (see the note at the top).
@@ -139,7 +153,7 @@ export function tensor(data: TensorData, o?: TensorOptions): Tensor {
   if (ArrayBuffer.isView(data)) {
     const src = dtypeOfTypedArray(data);
     if (!src) throw new TypeError('data: this typed array type is not supported; use fromBuffer with a dtype');
-    return wrap(native.fromData(data, [data.length], dtypeCode(src), dt, dev, rg));
+    return wrap(native.fromData(ownCopy(data), [data.length], dtypeCode(src), dt, dev, rg));
   }
   const shape = inferShape(data);
   const flat: unknown[] = [];
@@ -179,19 +193,22 @@ export function tensor(data: TensorData, o?: TensorOptions): Tensor {
  * A CPU tensor over a typed array's memory, without copying (torch.from_numpy / frombuffer):
  * writes through either are seen by both. Uint16Array needs dtype 'float16' or 'bfloat16'. When
  * the dtype differs from the array's, the data is converted (a copy). Do not transfer or detach
- * the array's buffer while the tensor is alive.
+ * the array's buffer while the tensor is alive. A SharedArrayBuffer or resizable ArrayBuffer is
+ * copied instead (its memory could move or shrink under the tensor).
  */
-export function fromBuffer(data: ArrayBufferView, shape: readonly number[], o: { dtype?: DType; requiresGrad?: boolean } = {}): Tensor {
+export function fromBuffer(data: ArrayBufferView, shape: readonly number[], options?: { dtype?: DType; requiresGrad?: boolean }): Tensor {
   if (!ArrayBuffer.isView(data) || data instanceof DataView) throw new TypeError(`data: expected a typed array, got ${describe(data)}`);
+  const o = checkOptions(options, 'options', ['dtype', 'requiresGrad']);
   const src = data instanceof Uint16Array ? (o.dtype === 'bfloat16' ? 'bfloat16' : o.dtype === 'float16' ? 'float16' : undefined) : dtypeOfTypedArray(data);
   if (!src) throw new TypeError('data: Uint16Array holds raw float16/bfloat16 bits: pass {dtype: "float16"} or {dtype: "bfloat16"}');
   const dtype = o.dtype === undefined ? src : toDType(o.dtype);
   const s = checkShape(shape, 'shape');
   const rg = checkBool(o.requiresGrad, 'requiresGrad');
-  if (dtype === src && data.byteOffset % ITEM_SIZE[src] === 0) {
+  // Zero-copy only over memory that cannot move or shrink under the tensor.
+  if (dtype === src && data.byteOffset % ITEM_SIZE[src] === 0 && pinnable(data)) {
     return wrap(native.fromBlob(data, s, dtypeCode(src), rg));
   }
-  return wrap(native.fromData(data, s, dtypeCode(src), dtypeCode(dtype), null, rg));
+  return wrap(native.fromData(ownCopy(data), s, dtypeCode(src), dtypeCode(dtype), null, rg));
 }
 
 /** A 0-dim tensor holding one number (torch.scalar_tensor). */

@@ -5,6 +5,7 @@ import { native } from './native.js';
 import { handle, isTensor } from './handles.js';
 import { checkNumber, checkScalar, type Scalar } from './args.js';
 import type { Tensor } from './tensor.js';
+import { checkMask } from './shape-ops.js';
 import type { TensorOrScalar } from './ops.js';
 
 function binary_<T extends Tensor>(opT: string, opS: string, a: T, b: TensorOrScalar, ...extra: unknown[]): T {
@@ -20,6 +21,7 @@ export const sub_ = <T extends Tensor>(a: T, b: TensorOrScalar, o?: { alpha?: nu
 export const mul_ = <T extends Tensor>(a: T, b: TensorOrScalar): T => binary_('mulT_', 'mulS_', a, b);
 export const div_ = <T extends Tensor>(a: T, b: TensorOrScalar): T => binary_('divT_', 'divS_', a, b);
 export const maskedFill_ = <T extends Tensor>(a: T, mask: Tensor, value: Scalar | Tensor): T => {
+  checkMask(mask);
   if (isTensor(value)) native.maskedFillT_(handle(a, 'self'), handle(mask, 'mask'), handle(value, 'value'));
   else native.maskedFillS_(handle(a, 'self'), handle(mask, 'mask'), checkScalar(value, 'value'));
   return a;
@@ -57,7 +59,8 @@ export function clamp_<T extends Tensor>(a: T, min?: number | null, max?: number
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new TypeError("clamp_: at least one of 'min' or 'max' must not be None");
   }
-  native.clamp_(handle(a, 'self'), min ?? null, max ?? null);
+  native.clamp_(handle(a, 'self'), min === undefined || min === null ? null : checkScalar(min, 'min'),
+    max === undefined || max === null ? null : checkScalar(max, 'max'));
   return a;
 }
 const unary_ = (op: string) => <T extends Tensor>(a: T): T => {

@@ -2,7 +2,7 @@
 // methods delegate here. Binary ops accept a Tensor or a JS number as `other` (broadcasting as in
 // PyTorch); an integer-valued number acts like a Python int, any other like a Python float.
 import { native } from './native.js';
-import { disposeTensor, handle, optHandle, wrap, wrapList, isTensor } from './handles.js';
+import { handle, optHandle, wrap, wrapList, isTensor } from './handles.js';
 import { checkBool, checkDims, checkInt, checkNumber, checkScalar, type Scalar } from './args.js';
 import { dtypeCode, type DType } from './dtype.js';
 import type { Tensor } from './tensor.js';
@@ -34,13 +34,7 @@ export function div(a: Tensor, b: TensorOrScalar, o?: { roundingMode?: 'trunc' |
     throw new TypeError(`roundingMode: expected 'trunc' or 'floor', got ${String(o.roundingMode)}`);
   }
   if (isTensor(b)) return wrap(native.divModeT(handle(a, 'input'), handle(b, 'other'), o.roundingMode));
-  // libtorch's div with a rounding mode takes a tensor divisor: use a temporary 0-dim one.
-  const tmp = wrap(native.scalarTensor(checkScalar(b, 'other'), -1, null, false));
-  try {
-    return wrap(native.divModeT(handle(a, 'input'), handle(tmp, 'other'), o.roundingMode));
-  } finally {
-    disposeTensor(tmp);
-  }
+  return wrap(native.divModeS(handle(a, 'input'), checkScalar(b, 'other'), o.roundingMode));
 }
 
 /** Reverse subtraction `other - alpha * a` (Python's `2 - t`). */
@@ -83,7 +77,7 @@ export const outer = binaryT('outer');
 export const equal = (a: Tensor, b: Tensor): boolean => native.equal(handle(a, 'input'), handle(b, 'other'));
 
 export function allclose(a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
-  return native.allclose(handle(a, 'input'), handle(b, 'other'), o.rtol ?? 1e-5, o.atol ?? 1e-8, checkBool(o.equalNan, 'equalNan'));
+  return native.allclose(handle(a, 'input'), handle(b, 'other'), checkNumber(o.rtol ?? 1e-5, 'rtol'), checkNumber(o.atol ?? 1e-8, 'atol'), checkBool(o.equalNan, 'equalNan'));
 }
 
 /** torch.where(condition, input, other): `other` may be a number. */
@@ -100,7 +94,9 @@ export function clamp(a: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   if (isTensor(min) || isTensor(max)) {
     return wrap(native.clampT(handle(a, 'input'), optHandle(min, 'min'), optHandle(max, 'max')));
   }
-  return wrap(native.clamp(handle(a, 'input'), min ?? null, max ?? null));
+  const lo = min === undefined || min === null ? null : checkScalar(min, 'min');
+  const hi = max === undefined || max === null ? null : checkScalar(max, 'max');
+  return wrap(native.clamp(handle(a, 'input'), lo, hi));
 }
 
 export function lerp(a: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
@@ -109,7 +105,7 @@ export function lerp(a: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
 }
 
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, o: { beta?: number; alpha?: number } = {}): Tensor {
-  return wrap(native.addmm(handle(input, 'input'), handle(m1, 'mat1'), handle(m2, 'mat2'), o.beta ?? 1, o.alpha ?? 1));
+  return wrap(native.addmm(handle(input, 'input'), handle(m1, 'mat1'), handle(m2, 'mat2'), checkNumber(o.beta ?? 1, 'beta'), checkNumber(o.alpha ?? 1, 'alpha')));
 }
 
 // ---- reductions ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { native } from './native.js';
 import { handle, wrap } from './handles.js';
 import { dtypeCode, ITEM_SIZE, type DType } from './dtype.js';
+import { TorchError } from './errors.js';
+import { describe } from './args.js';
 import type { Tensor } from './tensor.js';
 
 const TO_ST: Record<DType, string> = {
@@ -20,6 +22,7 @@ export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
 
 /** Serializes named tensors (and string metadata) to safetensors bytes. */
 export function serialize(tensors: NamedTensors, metadata?: Record<string, string>): Buffer {
+  if (tensors === null || typeof tensors !== 'object') throw new TypeError(`tensors: expected a {name: Tensor} object or Map, got ${describe(tensors)}`);
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (metadata) {
@@ -46,7 +49,13 @@ export function serialize(tensors: NamedTensors, metadata?: Record<string, strin
 }
 
 /** Writes named tensors to `path` atomically (torch.save's role, in safetensors format). */
+function checkPath(path: unknown): string {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`path: expected a file path string, got ${describe(path)}`);
+  return path;
+}
+
 export function save(tensors: NamedTensors, path: string, metadata?: Record<string, string>): void {
+  checkPath(path);
   const bytes = serialize(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -71,8 +80,9 @@ export interface Loaded {
 
 /** Parses safetensors bytes; every inconsistency is an error naming `source` and the problem. */
 export function deserialize(buf: Uint8Array, source = '<buffer>', device?: string): Loaded {
+  if (!(buf instanceof Uint8Array)) throw new TypeError(`buffer: expected a Uint8Array or Buffer, got ${describe(buf)}`);
   const fail = (msg: string): never => {
-    throw new Error(`${source}: not a valid safetensors file: ${msg}`);
+    throw new TorchError(`${source}: not a valid safetensors file: ${msg}`);
   };
   if (buf.length < 8) fail(`file is ${buf.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -88,6 +98,10 @@ export function deserialize(buf: Uint8Array, source = '<buffer>', device?: strin
   const dataStart = 8 + n;
   const dataLen = buf.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) ||
+      !Object.values(metadata).every((v) => typeof v === 'string')) {
+    fail('__metadata__ must map strings to strings');
+  }
   const tensors: Record<string, Tensor> = {};
   try {
     for (const [name, info] of Object.entries(header)) {
@@ -106,7 +120,11 @@ export function deserialize(buf: Uint8Array, source = '<buffer>', device?: strin
       }
       const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + (off as number[])[0], want);
       const code = dtypeCode(dt);
-      tensors[name] = wrap(native.fromData(bytes, shape, code, code, device ?? null, false));
+      // defineProperty: a tensor named '__proto__' must become a key, not the object's prototype
+      Object.defineProperty(tensors, name, {
+        value: wrap(native.fromData(bytes, shape, code, code, device ?? null, false)),
+        enumerable: true, writable: true, configurable: true,
+      });
     }
   } catch (e) {
     for (const t of Object.values(tensors)) t.dispose();
@@ -117,10 +135,10 @@ export function deserialize(buf: Uint8Array, source = '<buffer>', device?: strin
 
 /** Reads a safetensors file (torch.load's role) into {name: Tensor}; `device` moves them there. */
 export function load(path: string, o: { device?: string } = {}): Record<string, Tensor> {
-  return deserialize(readFileSync(path), path, o.device).tensors;
+  return deserialize(readFileSync(checkPath(path)), path, o.device).tensors;
 }
 
 /** load() plus the file's string metadata. */
 export function loadWithMetadata(path: string, o: { device?: string } = {}): Loaded {
-  return deserialize(readFileSync(path), path, o.device);
+  return deserialize(readFileSync(checkPath(path)), path, o.device);
 }

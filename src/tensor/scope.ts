@@ -6,6 +6,9 @@ import type { Tensor } from './tensor.js';
 
 function assertSync(result: unknown, who: string): void {
   if (result && typeof (result as { then?: unknown }).then === 'function') {
+    // The scope has already ended under the async body, which will likely fail later: keep that
+    // rejection from becoming an unhandled one that kills the process; this error reports it.
+    (result as Promise<unknown>).then(undefined, () => {});
     throw new TypeError(`${who}: the function returned a Promise; scopes cannot span an await (use a synchronous function)`);
   }
 }

@@ -59,7 +59,13 @@ export const scatter = (a: Tensor, dim: number, index: Tensor, src: Tensor): Ten
   wrap(native.scatter(handle(a, 'input'), checkInt(dim, 'dim'), handle(index, 'index'), handle(src, 'src')));
 export const scatterAdd = (a: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
   wrap(native.scatterAdd(handle(a, 'input'), checkInt(dim, 'dim'), handle(index, 'index'), handle(src, 'src')));
+/** PyTorch 2 requires a bool mask (libtorch 1.13 would read a float mask's bytes as bools). */
+export function checkMask(mask: Tensor): void {
+  handle(mask, 'mask');
+  if (mask.dtype !== 'bool') throw new TypeError(`mask: expected a bool tensor, got ${mask.dtype} (use x.gt(0) or .bool())`);
+}
 export function maskedFill(a: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
+  checkMask(mask);
   if (isTensor(value)) return wrap(native.maskedFillT(handle(a, 'input'), handle(mask, 'mask'), handle(value, 'value')));
   return wrap(native.maskedFillS(handle(a, 'input'), handle(mask, 'mask'), checkScalar(value, 'value')));
 }
@@ -147,6 +153,11 @@ export function index(a: Tensor, ...specs: IndexSpec[]): Tensor {
 
 /** In-place x[indices] = values (torch.index_put_); `indices` as in index(), tensors only. */
 export function indexPut_(a: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
-  native.indexPut_(handle(a, 'input'), indices.map((x, i) => (x ? handle(x, `indices[${i}]`) : null)), handle(values, 'values'), checkBool(accumulate, 'accumulate'));
+  if (!Array.isArray(indices)) throw new TypeError(`indices: expected an array of index Tensors (null for ':'), got ${describe(indices)}`);
+  indices.forEach((x, i) => {
+    if (x !== null && !isTensor(x)) throw new TypeError(`indices[${i}]: expected a Tensor or null, got ${describe(x)}`);
+  });
+  if (!indices.some((x) => x !== null)) throw new TypeError('indices: at least one index must be a Tensor');
+  native.indexPut_(handle(a, 'input'), indices.map((x, i) => (x === null ? null : handle(x, `indices[${i}]`))), handle(values, 'values'), checkBool(accumulate, 'accumulate'));
   return a;
 }

@@ -9,7 +9,8 @@
 //   tidy() scope like any other result.
 import { native } from './native.js';
 import { disposeTensor, handle, installHandleAccess, optHandle, wrap } from './handles.js';
-import { checkBool } from './args.js';
+import { checkBool, checkInt, checkOptions, describe } from './args.js';
+import { checkDevice } from './creation.js';
 import { dtypeCode, dtypeFromCode, isDType, toDType, typedArrayFor, type DType, type TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
 import * as ops from './ops.js';
@@ -123,7 +124,8 @@ export class Tensor {
     return native.gradFn(this.#handle());
   }
   /** Accumulates gradients into the leaves' .grad; `gradient` is required for non-scalar outputs. */
-  backward(gradient?: Tensor | null, o: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  backward(gradient?: Tensor | null, options?: { retainGraph?: boolean; createGraph?: boolean }): void {
+    const o = checkOptions(options, 'options', ['retainGraph', 'createGraph']);
     const retain = o.retainGraph === undefined ? null : checkBool(o.retainGraph, 'retainGraph');
     native.backward(this.#handle(), optHandle(gradient, 'gradient'), retain, checkBool(o.createGraph, 'createGraph'));
   }
@@ -194,8 +196,11 @@ export class Tensor {
     } else if (isDType(a)) {
       dtype = toDType(a);
     } else {
-      if (typeof a !== 'string') throw new TypeError(`to: expected a dtype, a device or a Tensor`);
-      device = a;
+      if (typeof a !== 'string') throw new TypeError(`to: expected a dtype, a device or a Tensor, got ${describe(a)}`);
+      if (!/^[a-z]+(:-?\d+)?$/.test(a) || /^(complex|float|int|uint|bfloat|qint|quint)\d*$/.test(a)) {
+        throw new TypeError(`to: '${a}' is neither a supported dtype nor a device (dtypes: float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool)`);
+      }
+      device = a.startsWith('cuda') || a === 'cpu' ? checkDevice(a) : a; // other device types: libtorch's message
       if (typeof b === 'string') dtype = toDType(b);
     }
     return wrap(native.to(this.#handle(), dtypeCode(dtype), device, checkBool(opts?.copy, 'copy')));
@@ -321,8 +326,8 @@ export class Tensor {
   nonzero(): Tensor { return so.nonzero(this); }
   tril(diagonal = 0): Tensor { return so.tril(this, diagonal); }
   triu(diagonal = 0): Tensor { return so.triu(this, diagonal); }
-  softmax(dim: number): Tensor { return wrap(native.softmax(this.#handle(), dim, -1)); }
-  logSoftmax(dim: number): Tensor { return wrap(native.logSoftmax(this.#handle(), dim, -1)); }
+  softmax(dim: number): Tensor { return wrap(native.softmax(this.#handle(), checkInt(dim, 'dim'), -1)); }
+  logSoftmax(dim: number): Tensor { return wrap(native.logSoftmax(this.#handle(), checkInt(dim, 'dim'), -1)); }
 
   // ---- in place (see inplace.ts): each returns this ---------------------------------------------
   add_(other: TensorOrScalar, o?: { alpha?: number }): this { return ip.add_(this, other, o); }
