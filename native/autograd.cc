@@ -165,6 +165,12 @@ Napi::Value retainGrad(const Napi::CallbackInfo& info) {
   T(info, 0).retain_grad();
   return info.Env().Undefined();
 }
+// setData(h, src): h now holds src's data (dtype, device, shape) while staying the same tensor
+// object for autograd and for whoever holds it (PyTorch's `param.data = ...`, used by Module.to).
+Napi::Value setData(const Napi::CallbackInfo& info) {
+  T(info, 0).set_data(T(info, 1));
+  return info.Env().Undefined();
+}
 Napi::Value requiresGrad_(const Napi::CallbackInfo& info) {
   T(info, 0).requires_grad_(B(info, 1));
   return info.Env().Undefined();
@@ -194,6 +200,7 @@ const Binding kAutograd[] = {
     {"setGrad", setGrad},
     {"retainGrad", retainGrad},
     {"requiresGrad_", requiresGrad_},
+    {"setData", setData},
 };
 }  // namespace
 

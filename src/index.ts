@@ -9,3 +9,4 @@
 export * from './tensor/index.js';
 export * as F from './nn/functional.js';
 export * as functional from './nn/functional.js';
+export * as nn from './nn/index.js';

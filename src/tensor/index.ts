@@ -20,7 +20,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js
 export { softmax, logSoftmax } from '../nn/functional.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cuda } from './random.js';
 export { save, load, loadWithMetadata, serialize, deserialize, type NamedTensors } from './safetensors.js';
-export { type DType, isFloatingPoint } from './dtype.js';
+export { type DType, isFloatingPoint, isDType } from './dtype.js';
 export { type Shape, type Scalar } from './args.js';
 import { native } from './native.js';
 

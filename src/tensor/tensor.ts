@@ -135,6 +135,16 @@ export class Tensor {
   detach(): Tensor {
     return wrap(native.detach(this.#handle()));
   }
+  /**
+   * PyTorch's `t.data = src` (a method here: `data()` reads the elements): this tensor takes src's
+   * data, dtype, device and shape, staying the same object for autograd, optimizers and modules.
+   */
+  setData_(src: Tensor): this {
+    native.setData(this.#handle(), handle(src, 'src'));
+    this.#shape = undefined;
+    this.#dtype = undefined;
+    return this;
+  }
 
   // ---- data -----------------------------------------------------------------------------------------
   /** The value of a one-element tensor as a JS number (boolean for bool tensors). */

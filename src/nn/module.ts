@@ -1,0 +1,226 @@
+// nn.Module: submodules, parameters and buffers are found from the instance's own fields, in
+// definition order (class fields or constructor assignments; no registration calls).
+//
+// Deviations from PyTorch, forced by JS:
+// - A tensor field is a parameter when made with nn.Parameter(t) and a buffer when made with
+//   nn.Buffer(t) (as in PyTorch >= 2.5); other tensor fields are plain attributes.
+// - Field names are camelCase; their state-dict / printed names are the snake_case PyTorch uses
+//   (runningMean -> running_mean), so keys match a PyTorch model of the same structure.
+// - A module is not callable: use `model.forward(x)`.
+import * as torch from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
+import { isTensor } from '../tensor/handles.js';
+
+const parameters = new WeakSet<Tensor>();
+const buffers = new WeakSet<Tensor>();
+
+/**
+ * Marks a tensor as a trainable parameter (requiresGrad on, freed only by dispose, never by tidy).
+ * @example this.weight = nn.Parameter(torch.empty([out, in]));
+ */
+export function Parameter(t: Tensor, requiresGrad = true): Tensor {
+  const p = torch.keep(t.isLeaf ? t : t.detach());
+  p.requiresGrad_(requiresGrad);
+  parameters.add(p);
+  return p;
+}
+/** Marks a tensor as state that is saved in stateDict but not trained (BatchNorm's running stats). */
+export function Buffer(t: Tensor): Tensor {
+  torch.keep(t);
+  buffers.add(t);
+  return t;
+}
+export const isParameter = (x: unknown): x is Tensor => isTensor(x) && parameters.has(x);
+export const isBuffer = (x: unknown): x is Tensor => isTensor(x) && buffers.has(x);
+
+/** camelCase field name -> PyTorch's snake_case attribute name (runningMean -> running_mean). */
+export const pythonName = (field: string): string => field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+type Entry = [name: string, value: unknown];
+
+export abstract class Module {
+  /** True in training mode (train()), false after eval(). */
+  training = true;
+
+  /** The module's computation. */
+  abstract forward(...inputs: unknown[]): unknown;
+
+  /** Own fields as (PyTorch name, value); containers override to list their items. */
+  protected entries(): Entry[] {
+    return Object.keys(this)
+      .filter((k) => k !== 'training')
+      .map((k) => [pythonName(k), (this as Record<string, unknown>)[k]]);
+  }
+  namedChildren(): [string, Module][] {
+    return this.entries().filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+  children(): Module[] {
+    return this.namedChildren().map((e) => e[1]);
+  }
+  /** Every module in the tree, pre-order, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map((e) => e[1]);
+  }
+  private namedTensors(kind: (x: unknown) => x is Tensor, recurse: boolean): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, Module]]) {
+      for (const [n, v] of m.entries()) if (kind(v)) out.push([prefix ? `${prefix}.${n}` : n, v]);
+    }
+    return out;
+  }
+  /** Parameters with PyTorch's dotted names ('layer1.0.conv1.weight'). */
+  namedParameters(o: { recurse?: boolean } = {}): [string, Tensor][] {
+    return this.namedTensors(isParameter, o.recurse ?? true);
+  }
+  parameters(o: { recurse?: boolean } = {}): Tensor[] {
+    return this.namedParameters(o).map((e) => e[1]);
+  }
+  namedBuffers(o: { recurse?: boolean } = {}): [string, Tensor][] {
+    return this.namedTensors(isBuffer, o.recurse ?? true);
+  }
+  buffers(o: { recurse?: boolean } = {}): Tensor[] {
+    return this.namedBuffers(o).map((e) => e[1]);
+  }
+
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  /** Applies fn to every submodule (children first) and then to this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Clears gradients: to null (PyTorch 2's default) or, with {setToNone: false}, to zeros. */
+  zeroGrad(o: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters()) {
+      if (o.setToNone ?? true) p.grad = null;
+      else torch.tidy(() => p.grad?.zero_());
+    }
+  }
+  /**
+   * Moves / casts parameters and buffers in place (the same Tensor objects, as in PyTorch, so
+   * optimizers keep working): to(device), to(dtype), to(device, dtype). Only floating-point
+   * tensors change dtype (num_batches_tracked stays int64).
+   */
+  to(a: string, b?: torch.DType): this {
+    for (const t of [...this.parameters(), ...this.buffers()]) {
+      torch.tidy(() => {
+        const floating = torch.isFloatingPoint(t.dtype);
+        let moved: Tensor;
+        if (torch.isDType(a)) moved = floating ? t.to(a) : t;
+        else moved = b && floating ? t.to(a, b) : t.to(a);
+        if (moved !== t) torch.noGrad(() => t.setData_(moved));
+      });
+    }
+    return this;
+  }
+  cpu(): this {
+    return this.to('cpu');
+  }
+  cuda(device = 0): this {
+    return this.to(`cuda:${device}`);
+  }
+  /** Frees every parameter and buffer (tfjs's dispose; PyTorch relies on refcounting). */
+  dispose(): void {
+    torch.dispose([...this.parameters(), ...this.buffers()]);
+  }
+
+  // ---- state -----------------------------------------------------------------------------------------
+  /** Own parameters then own buffers of each module, pre-order: PyTorch's state_dict order. */
+  private stateEntries(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      const own = m.entries();
+      for (const kind of [isParameter, isBuffer]) {
+        for (const [n, v] of own) if (kind(v)) out.push([prefix ? `${prefix}.${n}` : n, v]);
+      }
+    }
+    return out;
+  }
+  /** {dotted name: tensor} with exactly PyTorch's keys (values are detached views of the live tensors). */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.stateEntries().map(([k, t]) => [k, t.detach()]));
+  }
+  /**
+   * Copies a state dict in. Every problem (missing key, unexpected key, shape mismatch) is listed in
+   * one TorchError, as PyTorch does, and then nothing is changed.
+   */
+  loadStateDict(dict: Record<string, Tensor> | Map<string, Tensor>, o: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = o.strict ?? true;
+    const given = dict instanceof Map ? dict : new Map(Object.entries(dict));
+    const own = new Map(this.stateEntries());
+    const missingKeys = [...own.keys()].filter((k) => !given.has(k));
+    const unexpectedKeys = [...given.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    for (const [k, t] of own) {
+      const src = given.get(k);
+      if (src === undefined) continue;
+      if (!isTensor(src)) {
+        errors.push(`While copying the parameter named "${k}", expected a Tensor, got ${typeof src}.`);
+      } else if (src.shape.join() !== t.shape.join()) {
+        errors.push(`size mismatch for ${k}: copying a param with shape torch.Size([${src.shape.join(', ')}]) from checkpoint, ` +
+          `the shape in current model is torch.Size([${t.shape.join(', ')}]).`);
+      }
+    }
+    if (strict && unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+    if (strict && missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    if (errors.length) {
+      throw Object.assign(new torch.TorchError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`),
+        { missingKeys, unexpectedKeys });
+    }
+    torch.noGrad(() => {
+      for (const [k, t] of own) {
+        const src = given.get(k);
+        if (src) t.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+  /** Writes stateDict() to a safetensors file (loadable by PyTorch via safetensors.torch.load_file). */
+  save(path: string): void {
+    torch.tidy(() => torch.save(this.stateDict(), path));
+  }
+  /** Loads a safetensors state dict written by save() or by PyTorch (strict by default). */
+  load(path: string, o: { strict?: boolean } = {}): this {
+    torch.tidy(() => {
+      this.loadStateDict(torch.load(path), o);
+    });
+    return this;
+  }
+
+  // ---- printing ----------------------------------------------------------------------------------
+  /** The text inside the parentheses of this module's line (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return '';
+  }
+  /** The same text as PyTorch's print(model). */
+  toString(): string {
+    const extra = this.extraRepr();
+    const lines = extra ? extra.split('\n') : [];
+    for (const [name, child] of this.namedChildren()) {
+      const text = child.toString().split('\n').join('\n  ');
+      lines.push(`(${name}): ${text}`);
+    }
+    const name = this.constructor.name;
+    if (lines.length === 0) return `${name}()`;
+    if (lines.length === 1 && this.namedChildren().length === 0) return `${name}(${lines[0]})`;
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
