@@ -151,8 +151,13 @@ def main(path):
         line += f"; run time torchlab {tl['seconds']:.1f} s" + (f", PyTorch {pt['seconds']:.1f} s" if pt else "")
         print(line)
         flat = abs(tl["growthMiB"]) <= 10 and tl["series"][-1]["numTensors"] == tl["series"][min(2, len(tl["series"]) - 1)]["numTensors"]
-        verdicts.append(f"RSS growth {tl['growthMiB']:+.1f} MiB from step {tl['fromStep']} (target: flat, |growth| <= 10 MiB, "
-                        f"numTensors constant): {'OK' if flat else 'MISSED'}")
+        heap_growth = (heap[tl["toStep"]] - heap[tl["fromStep"]]) if heap.get(tl["fromStep"]) is not None else 0.0
+        status = "MISSED" if not flat else ("SLOW GROWTH" if heap_growth > 2 else "OK")
+        verdict = (f"RSS growth {tl['growthMiB']:+.1f} MiB from step {tl['fromStep']}, V8 heap {heap_growth:+.1f} MiB "
+                   f"(target: flat: |RSS growth| <= 10 MiB, numTensors constant, V8 heap not growing): {status}")
+        if status == "SLOW GROWTH":
+            verdict += " (FinalizationRegistry cells pile up in a synchronous loop; see BENCHMARKS.md)"
+        verdicts.append(verdict)
 
     print("\ntargets:")
     for v in verdicts:

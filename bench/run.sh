@@ -39,11 +39,22 @@ NODE=(node --import tsx)
 echo "== machine"
 echo "cores (nproc): $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "libtorch: $("${NODE[@]}" -e "import('./src/index.ts').then((t) => console.log(t.libtorchVersion))" 2>/dev/null || echo '?')" \
-  "(torchlab addon); torch $("$PYTHON" -c 'import torch; print(torch.__version__)') ($PYTHON)"
+  "(torchlab addon); torch $("$PYTHON" -c 'import torch; print(torch.__version__)') ($PYTHON)" \
+  "$(command -v dpkg-query >/dev/null && dpkg-query -W -f='; Debian libtorch1.13 ${Version}' libtorch1.13 2>/dev/null)"
 if command -v update-alternatives >/dev/null; then
   echo "libblas.so.3: $(update-alternatives --display libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/.*link currently points to //p')"
 fi
 echo "threads: $THREADS (both sides); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The figures are only meaningful on an otherwise idle machine: sample the CPU idle share for 2 s.
+read -r _ a b c d e f g _ </proc/stat; t0=$((a + b + c + d + e + f + g)); i0=$((d + e))
+sleep 2
+read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
+idle=$((100 * (i1 - i0) / (t1 - t0 > 0 ? t1 - t0 : 1)))
+echo "CPU idle before start: ${idle}%"
+if [ "$idle" -lt 80 ]; then
+  echo "WARNING: other processes are using the CPUs; step times will be noisy (and OpenMP slows down badly" \
+    "when its threads are preempted). Rerun on an idle machine for figures to quote."
+fi
 start=$SECONDS
 
 echo
@@ -59,7 +70,7 @@ echo "== 1b. diagnostics (one round each): where the step time goes"
 # torchlab with the forward in a nested tidy (intermediates' handles dropped when forward ends)
 "${NODE[@]}" bench/step.ts --threads "$THREADS" --steps "$STEPS" --forward-tidy --json "$OUT"
 # both sides with glibc malloc told to keep freed memory (no mmap/trim churn, so no page faults)
-TUNED=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456)
+TUNED=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296)
 echo "(glibc malloc tuned: ${TUNED[*]:1})"
 "${TUNED[@]}" "$PYTHON" bench/step_torch.py --threads "$THREADS" --steps "$STEPS" --json "$OUT"
 "${TUNED[@]}" "${NODE[@]}" bench/step.ts --threads "$THREADS" --steps "$STEPS" --json "$OUT"

@@ -30,8 +30,10 @@ const scopes: Tensor[][] = [];
 /** Wraps a fresh handle from the addon into a Tensor owned by the innermost scope. */
 export function wrap(h: number): Tensor {
   const t = access.create(h);
+  // Inside a scope the scope frees it; the GC net is only for tensors that leave every scope
+  // (registering every op's result cost ~0.2 µs per op and its callbacks never ran in a tight loop).
   if (scopes.length) scopes[scopes.length - 1].push(t);
-  registry.register(t, h);
+  else registry.register(t, h);
   return t;
 }
 
@@ -94,7 +96,8 @@ export function endScope(result: unknown): void {
   const dead: number[] = [];
   for (const t of scope) {
     if (survivors.has(t)) {
-      parent?.push(t);
+      if (parent) parent.push(t);
+      else if (!access.isKept(t)) registry.register(t, access.get(t)); // escapes every scope
       continue;
     }
     if (access.isKept(t)) continue;
@@ -109,8 +112,11 @@ export function endScope(result: unknown): void {
 
 /** Marks a tensor to survive every enclosing tidy() (tfjs's keep). */
 export function keepTensor<T extends Tensor>(t: T): T {
-  handle(t, 'keep');
-  access.setKept(t);
+  const h = handle(t, 'keep');
+  if (!access.isKept(t)) {
+    access.setKept(t);
+    registry.register(t, h); // outlives its scopes: the GC net covers it if it is dropped
+  }
   return t;
 }
 
