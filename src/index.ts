@@ -10,3 +10,5 @@ export * from './tensor/index.js';
 export * as F from './nn/functional.js';
 export * as functional from './nn/functional.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as models from './models/index.js';

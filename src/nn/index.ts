@@ -5,3 +5,5 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, ReLU, LeakyReLU, GELU, Dropout
 export { Sequential, ModuleList, ModuleDict } from './containers.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
+export * as utils from './utils.js';
+export { summary, type SummaryRow } from './summary.js';
