@@ -84,6 +84,9 @@ const Binding kMath[] = {
     {"logicalNot", FN(OUT(at::logical_not(A)))},
     {"isnan", FN(OUT(at::isnan(A)))},
     {"isfinite", FN(OUT(at::isfinite(A)))},
+    {"isinf", FN(OUT(at::isinf(A)))},
+    {"addcmul", FN(OUT(at::addcmul(A, Bt, T(info, 2), S(info, 3))))},
+    {"addcdiv", FN(OUT(at::addcdiv(A, Bt, T(info, 2), S(info, 3))))},
     // binary: tensor-tensor ("T") and tensor-scalar ("S")
     {"addT", FN(OUT(at::add(A, Bt, S(info, 2))))},
     {"addS", FN(OUT(at::add(A, W(info, 1), S(info, 2))))},

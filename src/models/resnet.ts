@@ -93,7 +93,7 @@ export class ResNet extends Module {
   layer3: Sequential;
   layer4: Sequential;
   linear: Linear;
-  constructor(block: BlockClass, numBlocks: [number, number, number, number] | number[], o: ResNetOptions = {}) {
+  constructor(block: BlockClass, numBlocks: readonly number[], o: ResNetOptions = {}) {
     super();
     if (numBlocks.length !== 4 || numBlocks.some((n) => !Number.isInteger(n) || n < 1)) {
       throw new RangeError(`numBlocks: expected 4 positive integers, got [${numBlocks.join(', ')}]`);

@@ -15,7 +15,7 @@ export interface SummaryRow {
   type: string;
   /** Shape of the output (of its first tensor when it returns several); null when it returns no tensor. */
   outputShape: number[] | null;
-  /** Parameters owned by this module itself (not its submodules), so the column adds up to the total. */
+  /** Parameters owned by this module itself (not its submodules), so the column adds up to the total when each module runs once. */
   params: number;
 }
 
@@ -86,7 +86,7 @@ const count = (ts: Tensor[]): number => ts.reduce((a, t) => a + t.numel(), 0);
  */
 export function summary(model: Module, inputShape: readonly number[], o: { dtype?: torch.DType; device?: string } = {}): ModelSummary {
   if (!(model instanceof Module)) throw new TypeError('summary: model must be an nn.Module');
-  const params = model.parameters();
+  const params = [...new Set(model.parameters())]; // a shared (tied) parameter counts once, as in PyTorch
   const device = o.device ?? params[0]?.device ?? 'cpu';
   const dtype = o.dtype ?? params.find((p) => torch.isFloatingPoint(p.dtype))?.dtype ?? 'float32';
   const named = model.namedModules();
@@ -136,6 +136,6 @@ export function summary(model: Module, inputShape: readonly number[], o: { dtype
     named.forEach(([, m], i) => { m.training = modes[i]; });
   }
   const trainable = params.filter((p) => p.requiresGrad);
-  const weightModules = named.filter(([, m]) => isWeightLayer(m)).length;
+  const weightModules = [...wrapped.keys()].filter(isWeightLayer).length;
   return new ModelSummary(rows, count(params), count(trainable), maxDepth, weightModules);
 }

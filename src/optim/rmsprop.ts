@@ -1,5 +1,4 @@
-// optim.RMSprop: PyTorch 1.13's _single_tensor_rmsprop, op for op (`square_avg.addcmul(...)` is
-// `squareAvg.clone().addcmul_(...)`, the same kernel).
+// optim.RMSprop: PyTorch 1.13's _single_tensor_rmsprop, op for op.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkOptions } from '../tensor/args.js';
@@ -51,7 +50,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       const gradAvg = state.gradAvg as Tensor | undefined;
       if (!gradAvg) throw new RangeError('RMSprop: centered was turned on after this parameter\'s state was created');
       gradAvg.mul_(g.alpha).add_(grad, { alpha: 1 - g.alpha });
-      avg = squareAvg.clone().addcmul_(gradAvg, gradAvg, { value: -1 }).sqrt_();
+      avg = squareAvg.addcmul(gradAvg, gradAvg, { value: -1 }).sqrt_();
     } else {
       avg = squareAvg.sqrt();
     }

@@ -5,7 +5,7 @@ export { TorchError } from './errors.js';
 export * from './creation.js';
 export {
   add, sub, mul, div, pow, rsub, neg, abs, exp, log, sqrt, rsqrt, sigmoid, tanh, relu, sign, floor, ceil, round,
-  sin, cos, square, reciprocal, logicalNot, logicalAnd, logicalOr, isnan, isfinite, maximum, minimum, clamp,
+  sin, cos, square, reciprocal, logicalNot, logicalAnd, logicalOr, isnan, isfinite, isinf, addcmul, addcdiv, maximum, minimum, clamp,
   lerp, where, eq, ne, lt, le, gt, ge, equal, allclose, matmul, mm, bmm, addmm, outer,
   sum, mean, std, variance as var, max, min, argmax, argmin, prod, all, any, norm, cumsum, logsumexp, topk, sort,
   type TensorOrScalar, type ValuesIndices, type Dim, type KeepDim, type VarOptions, type ReduceOptions,

@@ -62,6 +62,14 @@ export const reciprocal = unary('reciprocal');
 export const logicalNot = unary('logicalNot');
 export const isnan = unary('isnan');
 export const isfinite = unary('isfinite');
+export const isinf = unary('isinf');
+
+/** input + value * t1 * t2 (torch.addcmul). */
+export const addcmul = (a: Tensor, t1: Tensor, t2: Tensor, o: { value?: number } = {}): Tensor =>
+  wrap(native.addcmul(handle(a, 'input'), handle(t1, 'tensor1'), handle(t2, 'tensor2'), checkNumber(o.value ?? 1, 'value')));
+/** input + value * t1 / t2 (torch.addcdiv). */
+export const addcdiv = (a: Tensor, t1: Tensor, t2: Tensor, o: { value?: number } = {}): Tensor =>
+  wrap(native.addcdiv(handle(a, 'input'), handle(t1, 'tensor1'), handle(t2, 'tensor2'), checkNumber(o.value ?? 1, 'value')));
 
 const binaryT = (op: string) => (a: Tensor, b: Tensor): Tensor => wrap(native[op](handle(a, 'input'), handle(b, 'other')));
 export const maximum = binaryT('maximum');

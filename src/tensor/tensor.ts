@@ -255,6 +255,9 @@ export class Tensor {
   logicalNot(): Tensor { return ops.logicalNot(this); }
   isnan(): Tensor { return ops.isnan(this); }
   isfinite(): Tensor { return ops.isfinite(this); }
+  isinf(): Tensor { return ops.isinf(this); }
+  addcmul(tensor1: Tensor, tensor2: Tensor, o?: { value?: number }): Tensor { return ops.addcmul(this, tensor1, tensor2, o); }
+  addcdiv(tensor1: Tensor, tensor2: Tensor, o?: { value?: number }): Tensor { return ops.addcdiv(this, tensor1, tensor2, o); }
   maximum(other: Tensor): Tensor { return ops.maximum(this, other); }
   minimum(other: Tensor): Tensor { return ops.minimum(this, other); }
   clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return ops.clamp(this, min, max); }
