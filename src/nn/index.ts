@@ -6,4 +6,4 @@ export { Sequential, ModuleList, ModuleDict } from './containers.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
 export * as utils from './utils.js';
-export { summary, type SummaryRow } from './summary.js';
+export { summary, type SummaryRow, type ModelSummary } from './summary.js';

@@ -57,19 +57,36 @@ export abstract class Module {
   children(): Module[] {
     return this.namedChildren().map((e) => e[1]);
   }
-  /** Every module in the tree, pre-order, with dotted names ('' for this one). */
+  /**
+   * Every module in the tree, pre-order, with dotted names ('' for this one). A module reachable
+   * twice (shared weights) is listed once, as in PyTorch; stateDict keeps both names, as PyTorch does.
+   */
   namedModules(prefix = ''): [string, Module][] {
+    return this.walk(prefix, new Set());
+  }
+  private walk(prefix: string, seen: Set<Module> | null): [string, Module][] {
+    if (seen) {
+      if (seen.has(this)) return [];
+      seen.add(this);
+    }
     const out: [string, Module][] = [[prefix, this]];
-    for (const [n, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    for (const [n, m] of this.namedChildren()) out.push(...m.walk(prefix ? `${prefix}.${n}` : n, seen));
     return out;
   }
   modules(): Module[] {
     return this.namedModules().map((e) => e[1]);
   }
+  /** Parameters or buffers, each tensor once even when shared (an optimizer must not step it twice). */
   private namedTensors(kind: (x: unknown) => x is Tensor, recurse: boolean): [string, Tensor][] {
     const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
     for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, Module]]) {
-      for (const [n, v] of m.entries()) if (kind(v)) out.push([prefix ? `${prefix}.${n}` : n, v]);
+      for (const [n, v] of m.entries()) {
+        if (kind(v) && !seen.has(v)) {
+          seen.add(v);
+          out.push([prefix ? `${prefix}.${n}` : n, v]);
+        }
+      }
     }
     return out;
   }
@@ -123,7 +140,13 @@ export abstract class Module {
         let moved: Tensor;
         if (torch.isDType(a)) moved = floating ? t.to(a) : t;
         else moved = b && floating ? t.to(a, b) : t.to(a);
-        if (moved !== t) torch.noGrad(() => t.setData_(moved));
+        if (moved === t) return;
+        // As PyTorch's Module._apply: `param.data = ...` and the same for its grad.
+        torch.noGrad(() => {
+          const g = t.grad;
+          t.setData_(moved);
+          if (g) g.setData_(torch.isDType(a) ? g.to(a) : b ? g.to(a, b) : g.to(a));
+        });
       });
     }
     return this;
@@ -143,7 +166,7 @@ export abstract class Module {
   /** Own parameters then own buffers of each module, pre-order: PyTorch's state_dict order. */
   private stateEntries(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [prefix, m] of this.namedModules()) {
+    for (const [prefix, m] of this.walk('', null)) {
       const own = m.entries();
       for (const kind of [isParameter, isBuffer]) {
         for (const [n, v] of own) if (kind(v)) out.push([prefix ? `${prefix}.${n}` : n, v]);
