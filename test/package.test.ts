@@ -12,3 +12,14 @@ test("import 'torchlab' gives the compiled, typed package", async () => {
   assert.equal(typeof torch.F.conv2d, 'function');
   x.dispose();
 });
+
+test("subpaths: torchlab/nn, torchlab/nn/functional, torchlab/optim, torchlab/models", async () => {
+  const nn = await import('torchlab/nn');
+  const F = await import('torchlab/nn/functional');
+  const optim = await import('torchlab/optim');
+  const models = await import('torchlab/models');
+  assert.equal(typeof nn.Linear, 'function');
+  assert.equal(typeof F.crossEntropy, 'function');
+  assert.equal(typeof optim.SGD, 'function');
+  assert.equal(typeof models.resnet18, 'function');
+});
