@@ -1,19 +1,11 @@
 // Pointwise math, comparisons, reductions and matrix products. Table-driven: each entry is one
 // line mapping a JS name to the ATen call; the guard in core.cc turns libtorch's checks (shapes,
 // dtypes, in-place on a leaf that requires grad, ...) into JS errors.
-#include "common.h"
+#include "op_table.h"
 
 namespace tl {
 namespace {
 
-using CI = const Napi::CallbackInfo;
-#define FN(body) [](CI& info) -> Napi::Value { body; }
-#define OUT(expr) return R(info, expr)
-#define INPLACE(expr) \
-  (expr);             \
-  return info[0]
-#define A T(info, 0)
-#define Bt T(info, 1)
 
 // A JS number as Python passes it to add/sub/mul/div: a 0-dim "wrapped number" tensor, so type
 // promotion treats it as a scalar and autograd names the node as PyTorch does (MulBackward0).

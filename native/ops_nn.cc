@@ -1,14 +1,10 @@
 // torch.nn.functional: the same ATen entry points PyTorch's Python functions call, so results
 // and gradients are PyTorch's own.
-#include "common.h"
+#include "op_table.h"
 
 namespace tl {
 namespace {
 
-using CI = const Napi::CallbackInfo;
-#define FN(body) [](CI& info) -> Napi::Value { body; }
-#define OUT(expr) return R(info, expr)
-#define A T(info, 0)
 
 // conv2d(x, w, b|null, stride[], padding[] | "same" | "valid", dilation[], groups)
 Napi::Value conv2d(CI& info) {

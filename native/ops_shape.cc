@@ -1,14 +1,9 @@
 // Views, joins, splits and indexing.
-#include "common.h"
+#include "op_table.h"
 
 namespace tl {
 namespace {
 
-using CI = const Napi::CallbackInfo;
-#define FN(body) [](CI& info) -> Napi::Value { body; }
-#define OUT(expr) return R(info, expr)
-#define A T(info, 0)
-#define Bt T(info, 1)
 
 // Advanced indexing: a list with one entry per leading dim, each a tensor handle or null (= ':').
 c10::List<c10::optional<at::Tensor>> indexList(CI& info, size_t i) {
