@@ -6,7 +6,6 @@
 namespace tl {
 namespace {
 
-
 // A JS number as Python passes it to add/sub/mul/div: a 0-dim "wrapped number" tensor, so type
 // promotion treats it as a scalar and autograd names the node as PyTorch does (MulBackward0).
 at::Tensor W(CI& info, size_t i) {

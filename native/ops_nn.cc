@@ -5,7 +5,6 @@
 namespace tl {
 namespace {
 
-
 // conv2d(x, w, b|null, stride[], padding[] | "same" | "valid", dilation[], groups)
 Napi::Value conv2d(CI& info) {
   if (info[4].IsString())

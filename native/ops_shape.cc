@@ -4,7 +4,6 @@
 namespace tl {
 namespace {
 
-
 // Advanced indexing: a list with one entry per leading dim, each a tensor handle or null (= ':').
 c10::List<c10::optional<at::Tensor>> indexList(CI& info, size_t i) {
   if (!info[i].IsArray()) throw ArgTypeError("indices: expected an array");
