@@ -121,3 +121,5 @@ export function keepTensor<T extends Tensor>(t: T): T {
 }
 
 export const scopeDepth = (): number => scopes.length;
+/** Whether keep() marked the tensor (owners such as DataLoader then leave it alone). */
+export const isKept = (t: Tensor): boolean => access.isKept(t);
