@@ -80,8 +80,9 @@ Napi::Value fromData(const Napi::CallbackInfo& info) {
 // Zero-copy: the tensor uses the typed array's memory and holds a reference to it. The reference
 // may only be dropped on the JS thread, but libtorch frees storage wherever the last owner lets go,
 // so the deleter queues it and the JS thread drains the queue.
-std::mutex g_pendingMutex;
-std::vector<napi_ref> g_pending;
+// Never destroyed: tensors still alive at exit may run this deleter during static destruction.
+std::mutex& g_pendingMutex = *new std::mutex();
+std::vector<napi_ref>& g_pending = *new std::vector<napi_ref>();
 void drainPending(napi_env env) {
   std::vector<napi_ref> refs;
   {

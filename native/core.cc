@@ -24,9 +24,12 @@ namespace tl {
 // so an old handle to a reused slot is rejected instead of silently aliasing another tensor.
 namespace {
 constexpr double kSlotSpan = 16777216.0;  // 2^24 slots
-std::vector<at::Tensor> g_tensors;
-std::vector<uint32_t> g_gens;
-std::vector<uint32_t> g_free;
+// Never destroyed: at process exit, static destructors run in no fixed order across translation
+// units, and freeing tensors then would call storage deleters (fromBlob's) whose state is already
+// gone. The OS reclaims the memory.
+std::vector<at::Tensor>& g_tensors = *new std::vector<at::Tensor>();
+std::vector<uint32_t>& g_gens = *new std::vector<uint32_t>();
+std::vector<uint32_t>& g_free = *new std::vector<uint32_t>();
 size_t g_live = 0;
 
 bool decode(double d, uint32_t* slot) {
@@ -49,7 +52,8 @@ bool release(double d) {
   return true;
 }
 
-Napi::FunctionReference g_errorFactory;  // (kind, message) => Error, set by the JS layer
+// (kind, message) => Error, set by the JS layer; never destroyed (see g_tensors)
+Napi::FunctionReference& g_errorFactory = *new Napi::FunctionReference();
 }  // namespace
 
 Napi::Value put(Napi::Env env, at::Tensor t) {
@@ -238,7 +242,8 @@ Napi::Value RPair(const Napi::CallbackInfo& info, const std::tuple<at::Tensor, a
 // ---- bindings: handles, memory, settings -----------------------------------------------------
 namespace {
 Napi::Value setErrorFactory(const Napi::CallbackInfo& info) {
-  g_errorFactory = Napi::Persistent(info[0].As<Napi::Function>());
+  if (!info[0].IsFunction()) throw ArgTypeError("setErrorFactory: expected a function");
+  g_errorFactory.Reset(info[0].As<Napi::Function>(), 1);
   return info.Env().Undefined();
 }
 Napi::Value dispose(const Napi::CallbackInfo& info) {

@@ -44,3 +44,17 @@ test('tensors dropped outside any scope are reclaimed by the GC safety net', asy
   await settle();
   assert.equal(torch.memory().numTensors, before);
 });
+
+test('a process exiting with zero-copy tensors still alive exits cleanly', async () => {
+  // Regression: tensors freed during static destruction at exit ran fromBuffer's storage deleter
+  // against already-destroyed state (double free, abort).
+  const { spawnSync } = await import('node:child_process');
+  const entry = new URL('../src/index.ts', import.meta.url).pathname;
+  const script = `import * as torch from '${entry}';
+for (let k = 0; k < 50; k++) { const b = torch.fromBuffer(new Uint8Array(200000).fill(k), [200000]); b.sum().dispose(); }
+console.log('done');`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /done/);
+});

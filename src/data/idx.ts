@@ -10,7 +10,13 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-/** Reads an IDX file of unsigned bytes (magic 0x00000801 for labels, 0x00000803 for images). */
+/**
+ * Reads an IDX file of unsigned bytes (magic 0x00000801 for labels, 0x00000803 for images).
+ * `expectedRank` (the magic's last byte) is checked when given.
+ * @example
+ * const { dims, data } = readIdx('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz', 1);
+ * // dims [10000], data[0] === 9
+ */
 export function readIdx(path: string, expectedRank?: number): IdxArray {
   let buf: Buffer;
   try {
@@ -30,7 +36,8 @@ export function readIdx(path: string, expectedRank?: number): IdxArray {
   if (buf[2] !== 0x08) throw new Error(`${path}: unsupported IDX element type 0x${buf[2].toString(16)} (expected 0x08, unsigned byte)`);
   const rank = buf[3];
   if (expectedRank !== undefined && rank !== expectedRank) {
-    throw new Error(`${path}: expected ${expectedRank} dimensions, the header says ${rank}`);
+    const magic = (n: number) => `0x${(0x800 + n).toString(16).padStart(8, '0')}`;
+    throw new Error(`${path}: wrong magic number ${magic(rank)} (expected ${magic(expectedRank)}: ${expectedRank} dimensions, the header says ${rank})`);
   }
   const headerLen = 4 + 4 * rank;
   if (buf.length < headerLen) throw new Error(`${path}: truncated IDX header`);
