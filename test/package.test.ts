@@ -13,11 +13,15 @@ test("import 'torchlab' gives the compiled, typed package", async () => {
   x.dispose();
 });
 
-test("subpaths: torchlab/nn, torchlab/nn/functional, torchlab/optim, torchlab/models", async () => {
+test("subpaths: torchlab/nn, /nn/functional, /optim, /models, /data, /utils", async () => {
   const nn = await import('torchlab/nn');
   const F = await import('torchlab/nn/functional');
   const optim = await import('torchlab/optim');
   const models = await import('torchlab/models');
+  const data = await import('torchlab/data');
+  const utils = await import('torchlab/utils');
+  assert.equal(typeof data.DataLoader, 'function');
+  assert.equal(typeof utils.makeGrid, 'function');
   assert.equal(typeof nn.Linear, 'function');
   assert.equal(typeof F.crossEntropy, 'function');
   assert.equal(typeof optim.SGD, 'function');
