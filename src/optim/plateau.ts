@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor/index.js';
 import { isTensor } from '../tensor/handles.js';
 import { checkInt, checkNumber, checkOptions, describe } from '../tensor/args.js';
 import type { Optimizer } from './optimizer.js';
-import { checkOptimizer, copyData } from './scheduler.js';
+import { checkOptimizer, copyData, restoreSchedulerState, schedulerState } from './scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -125,14 +125,11 @@ export class ReduceLROnPlateau {
 
   /** Every field but the optimizer. */
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyData(v);
-    return out;
+    return schedulerState(this);
   }
 
   loadStateDict(state: Record<string, unknown>): void {
-    if (state === null || typeof state !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(state)}`);
-    for (const [k, v] of Object.entries(state)) if (k !== 'optimizer') (this as Record<string, unknown>)[k] = copyData(v);
+    restoreSchedulerState(this, state);
     this.initIsBetter(this.mode, this.threshold, this.thresholdMode);
   }
 }

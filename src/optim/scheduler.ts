@@ -25,6 +25,18 @@ export function checkOptimizer(optimizer: unknown): Optimizer {
 }
 
 /** Python's a % b (the sign of b), for PyTorch's modular conditions. */
+/** A scheduler's state: every field but the optimizer, deep-copied (PyTorch's __dict__ minus optimizer). */
+export function schedulerState(s: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) if (k !== 'optimizer') out[k] = copyData(v);
+  return out;
+}
+/** Restores what schedulerState saved (PyTorch's __dict__.update). */
+export function restoreSchedulerState(s: object, state: Record<string, unknown>): void {
+  if (state === null || typeof state !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(state)}`);
+  for (const [k, v] of Object.entries(state)) if (k !== 'optimizer') (s as Record<string, unknown>)[k] = copyData(v);
+}
+
 export const pyMod = (a: number, b: number): number => ((a % b) + b) % b;
 
 /**
@@ -106,14 +118,11 @@ export abstract class LRScheduler {
 
   /** Every field but the optimizer (deep copies). */
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyData(v);
-    return out;
+    return schedulerState(this);
   }
 
   /** Restores fields saved by stateDict() (PyTorch's __dict__.update). */
   loadStateDict(state: Record<string, unknown>): void {
-    if (state === null || typeof state !== 'object') throw new TypeError(`loadStateDict: expected an object, got ${describe(state)}`);
-    for (const [k, v] of Object.entries(state)) if (k !== 'optimizer') (this as Record<string, unknown>)[k] = copyData(v);
+    restoreSchedulerState(this, state);
   }
 }
