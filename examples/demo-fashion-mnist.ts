@@ -3,33 +3,29 @@
 // test accuracy at the end.  Run: npm start   (or: node --import tsx examples/demo-fashion-mnist.ts)
 import * as torch from '../src/index.js';
 import { F, type Tensor } from '../src/index.js';
-import { readIdx } from '../src/data/idx.js';
+import { FashionMNIST } from '../src/data/index.js';
 import { createCNN, RawSGD } from './raw-cnn.js';
 
-const ROOT = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+const ROOT = process.env.FASHION_MNIST_DIR; // default: Debian's /usr/share/datasets/fashion-mnist
 const BATCH = 64;
 const LR = 0.01;
 const MOMENTUM = 0.9;
 const limit = Number(process.env.DEMO_LIMIT ?? 0); // >0: use only this many training images
 
-function loadSplit(prefix: 'train' | 't10k'): { x: Tensor; y: Tensor } {
-  const images = readIdx(`${ROOT}/${prefix}-images-idx3-ubyte.gz`, 3);
-  const labels = readIdx(`${ROOT}/${prefix}-labels-idx1-ubyte.gz`, 1);
-  if (images.dims[0] !== labels.dims[0]) throw new Error(`${prefix}: ${images.dims[0]} images but ${labels.dims[0]} labels`);
-  const [n, h, w] = images.dims;
-  return torch.tidy(() => ({
-    // ToTensor(): uint8 -> float32 in [0, 1], with a channel dimension
-    x: torch.fromBuffer(images.data, [n, 1, h, w]).float().div(255),
-    y: torch.fromBuffer(labels.data, [n]).long(),
-  }));
+/** The whole split as tensors: images through ToTensor() (uint8 -> float32 in [0, 1]), int64 labels. */
+function loadSplit(train: boolean): { x: Tensor; y: Tensor } {
+  const ds = new FashionMNIST({ root: ROOT, train });
+  const out = torch.tidy(() => ({ x: ds.data.float().div(255), y: ds.targets.clone() }));
+  ds.dispose();
+  return out;
 }
 
 torch.manualSeed(0);
 const t0 = Date.now();
-const train = loadSplit('train');
-const test = loadSplit('t10k');
+const train = loadSplit(true);
+const test = loadSplit(false);
 const nTrain = limit > 0 ? Math.min(limit, train.x.size(0)) : train.x.size(0);
-console.log(`Fashion-MNIST: ${train.x.size(0)} train / ${test.x.size(0)} test images from ${ROOT} ` +
+console.log(`Fashion-MNIST: ${train.x.size(0)} train / ${test.x.size(0)} test images from ${ROOT ?? 'Debian\'s dataset-fashion-mnist'} ` +
   `(libtorch ${torch.libtorchVersion}, ${torch.getNumThreads()} threads)`);
 
 const cnn = createCNN({ inChannels: 1, imageSize: 28 });

@@ -17,6 +17,7 @@ import * as F from '../nn/functional.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkOptions, describe } from '../tensor/args.js';
 import { isTensor } from '../tensor/handles.js';
+import { pyList, pyTuple } from '../nn/repr.js';
 
 /** Anything Compose accepts: a transform object or a plain function of the batch. */
 export type TransformLike = Transform | ((batch: Tensor) => Tensor);
@@ -41,8 +42,6 @@ export abstract class Transform {
   }
 }
 
-const pyList = (xs: readonly number[]): string => `[${xs.join(', ')}]`;
-const pyTuple = (xs: readonly number[]): string => `(${xs.join(', ')})`;
 
 function checkBatch(x: unknown, who: string, rank = 4): Tensor {
   if (!isTensor(x)) throw new TypeError(`${who}: expected a Tensor batch (N×C×H×W), got ${describe(x)}`);

@@ -6,9 +6,9 @@ import * as F from './functional.js';
 import * as init from './init.js';
 import { Buffer, Module, Parameter } from './module.js';
 import { pyBool, pyFloat, pyTuple } from './repr.js';
-import { checkInt } from '../tensor/args.js';
+import { checkInt, pair } from '../tensor/args.js';
 
-const pair = (x: number | [number, number]): [number, number] => (typeof x === 'number' ? [x, x] : [x[0], x[1]]);
+const pair2 = (x: number | [number, number], name: string): [number, number] => pair(x, name) as [number, number];
 
 /**
  * y = x Wᵀ + b.
@@ -69,10 +69,10 @@ export class Conv2d extends Module {
   readonly paddingMode: PaddingMode;
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], o: Conv2dOptions = {}) {
     super();
-    this.kernelSize = pair(kernelSize);
-    this.stride = pair(o.stride ?? 1);
-    this.padding = typeof o.padding === 'string' ? o.padding : pair(o.padding ?? 0);
-    this.dilation = pair(o.dilation ?? 1);
+    this.kernelSize = pair2(kernelSize, 'kernelSize');
+    this.stride = pair2(o.stride ?? 1, 'stride');
+    this.padding = typeof o.padding === 'string' ? o.padding : pair2(o.padding ?? 0, 'padding');
+    this.dilation = pair2(o.dilation ?? 1, 'dilation');
     this.groups = o.groups ?? 1;
     this.paddingMode = o.paddingMode ?? 'zeros';
     if (inChannels % this.groups !== 0) throw new RangeError('in_channels must be divisible by groups');

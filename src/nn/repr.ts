@@ -14,6 +14,8 @@ export function pyFloat(x: number): string {
   return String(x);
 }
 export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+/** A Python list of numbers: [0.5, 0.25]. */
+export const pyList = (xs: readonly number[]): string => `[${xs.join(', ')}]`;
 /** A Python int or tuple of ints: 2, (3, 3). */
 export const pyTuple = (x: number | readonly number[]): string =>
   typeof x === 'number' ? String(x) : x.length === 1 ? `(${x[0]},)` : `(${x.join(', ')})`;
