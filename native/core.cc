@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
@@ -344,6 +345,43 @@ Napi::Value setGradEnabled(const Napi::CallbackInfo& info) {
 Napi::Value isGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
+// Autocast (torch.autocast.__enter__/__exit__): autocastEnter(deviceType, enabled, dtypeCode)
+// sets the state of "cpu" or "cuda" and returns the previous [enabled, dtypeCode];
+// autocastExit(deviceType, prevEnabled, prevDtypeCode) restores it and, when the outermost region
+// ends, clears the cast-weight cache as PyTorch does.
+bool autocastCpu(const Napi::CallbackInfo& info) {
+  std::string type = Str(info, 0);
+  if (type != "cpu" && type != "cuda") throw ArgTypeError("autocast: device type must be 'cpu' or 'cuda', got '" + type + "'");
+  return type == "cpu";
+}
+void setAutocastState(bool cpu, bool enabled, c10::optional<at::ScalarType> dtype) {
+  if (dtype) {
+    if (cpu) at::autocast::set_autocast_cpu_dtype(*dtype);
+    else at::autocast::set_autocast_gpu_dtype(*dtype);
+  }
+  if (cpu) at::autocast::set_cpu_enabled(enabled);
+  else at::autocast::set_enabled(enabled);
+}
+Napi::Value autocastEnter(const Napi::CallbackInfo& info) {
+  bool cpu = autocastCpu(info);
+  bool enabled = B(info, 1);
+  auto dtype = optDtype(info, 2);
+  if (!cpu && enabled && !at::hasCUDA()) throw ArgTypeError("autocast: CUDA is not available");
+  bool prev = cpu ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
+  at::ScalarType prevDtype = cpu ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+  setAutocastState(cpu, enabled, dtype);
+  at::autocast::increment_nesting();
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Boolean::New(info.Env(), prev));
+  out.Set(1u, Napi::Number::New(info.Env(), static_cast<int>(prevDtype)));
+  return out;
+}
+Napi::Value autocastExit(const Napi::CallbackInfo& info) {
+  bool cpu = autocastCpu(info);
+  setAutocastState(cpu, B(info, 1), optDtype(info, 2));
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  return info.Env().Undefined();
+}
 Napi::Value version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                                            "." + std::to_string(TORCH_VERSION_PATCH));
@@ -358,6 +396,7 @@ const Binding kCore[] = {
     {"manualSeed", manualSeed},           {"getRngState", getRngState},
     {"setRngState", setRngState},         {"setGradEnabled", setGradEnabled},
     {"isGradEnabled", isGradEnabled},     {"version", version},
+    {"autocastEnter", autocastEnter},   {"autocastExit", autocastExit},
 };
 }  // namespace
 

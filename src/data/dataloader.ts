@@ -131,6 +131,16 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<[Te
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /**
+   * Sets the epoch whose order the next iteration uses (with a seed: randperm after manualSeed(seed + epoch)),
+   * as DistributedSampler.set_epoch does in PyTorch; fit() calls it so a resumed run sees the same batches.
+   * Without a seed the order comes from the global generator and this only sets the counter.
+   */
+  setEpoch(epoch: number): void {
+    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`setEpoch: expected a non-negative integer, got ${describe(epoch)}`);
+    this.#epoch = epoch;
+  }
+
   /** This epoch's sample order as an int64 CPU tensor (caller disposes). */
   #order(): Tensor {
     const n = this.dataset.length;

@@ -17,6 +17,7 @@ export {
 } from './shape-ops.js';
 export { tidy, keep, dispose, memory, type MemoryInfo } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
+export { autocast, type AutocastOptions } from './autocast.js';
 export { softmax, logSoftmax } from '../nn/functional.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cuda } from './random.js';
 export { save, load, loadWithMetadata, serialize, deserialize, type NamedTensors } from './safetensors.js';

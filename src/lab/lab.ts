@@ -1,0 +1,186 @@
+// `torchlab lab <experiment>`: runs the notebook's experiments, plots them and writes the report.
+// Layout under `out` (default runs/):
+//   <experiment>/<run>/{config.json, metrics.jsonl, checkpoint.safetensors, model.safetensors}
+//   <experiment>/plots/*.{svg,png}      <experiment>/report.{html,md}      <experiment>/lab.json
+//   report.{html,md}, lab.json          (for `all`: every experiment in one report)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as torch from '../tensor/index.js';
+import * as F from '../nn/functional.js';
+import { findLr, type FindLrResult } from '../optim/find-lr.js';
+import { SGD } from '../optim/sgd.js';
+import { fit } from '../train/fit.js';
+import type { RunResult } from '../train/records.js';
+import { toJson, writeFileAtomic } from '../train/metrics.js';
+import { EXPERIMENTS, experiment, runKey, type ExperimentId, type ExperimentSpec, type Overrides, type PresetName, type RunSpec } from './experiments.js';
+import { buildModel, buildOptimizer, firstSamples, loadData, loaderFor, type DatasetName, type LabData } from './setup.js';
+import { lessonsFor, type Lesson } from './lessons.js';
+import { experimentPlots } from './lab-plots.js';
+import { writeReport, type ExperimentSection, type LabReport } from './report.js';
+
+export interface LabOptions {
+  dataset?: DatasetName;
+  preset?: PresetName;
+  device?: string;
+  seed?: number;
+  out?: string;
+  overrides?: Overrides;
+  /** Continue killed runs from their checkpoints (completed runs are only re-evaluated). */
+  resume?: boolean;
+  progress?: boolean;
+  amp?: boolean;
+  /** Dataset folder (see setup.ts) and CIFAR-10 mirror. */
+  dataRoot?: string;
+  mirror?: string;
+  /** Test samples used (default: the whole test set). */
+  testLimit?: number | null;
+  /** Where progress lines go (default console.log; null: nowhere). */
+  log?: ((line: string) => void) | null;
+  /** The command line, recorded in the report. */
+  command?: string;
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  runs: RunResult[];
+  lessons: Lesson[];
+  lrFinder: FindLrResult | null;
+  section: ExperimentSection;
+}
+
+export interface LabResult {
+  experiments: ExperimentResult[];
+  report: { html: string; md: string };
+  seconds: number;
+}
+
+const pkgVersion = (): string => {
+  try {
+    return JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+};
+
+/**
+ * Runs one experiment or all of them and writes their report.
+ * @example const { report } = await lab.runLab('momentum', { preset: 'quick' });
+ */
+export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): Promise<LabResult> {
+  const ids: ExperimentId[] = which === 'all' ? [...EXPERIMENTS] : [which];
+  for (const id of ids) if (!EXPERIMENTS.includes(id)) throw new TypeError(`unknown experiment '${String(id)}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
+  const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
+  const preset = o.preset ?? (device.startsWith('cuda') ? 'full' : 'quick');
+  const dataset = o.dataset ?? 'fashion-mnist';
+  const seed = o.seed ?? 0;
+  const out = path.resolve(o.out ?? 'runs');
+  const log = o.log === undefined ? (s: string) => console.log(s) : o.log;
+  const started = performance.now();
+  const specs = ids.map((id) => experiment(id, preset, o.overrides));
+  log?.(`torchlab lab ${which}: ${dataset}, preset ${preset}, device ${device}, seed ${seed} -> ${out}`);
+  const data = loadData(dataset, { root: o.dataRoot, mirror: o.mirror });
+  const done = new Map<string, { run: RunResult; dir: string }>();
+  const results: ExperimentResult[] = [];
+  try {
+    const test = firstSamples(data.test, o.testLimit ?? null);
+    for (const spec of specs) {
+      const expDir = path.join(out, spec.id);
+      log?.(`\n== ${spec.title} (${spec.id}) ==`);
+      let lr: FindLrResult | null = null;
+      if (spec.lrFinder) lr = runLrFinder(data, spec, seed, device, o);
+      const runs: RunResult[] = [];
+      for (const r of spec.runs) {
+        const key = runKey(r, seed, dataset);
+        const prev = done.get(key);
+        if (prev) {
+          log?.(`[${r.id}] same run as ${path.relative(out, prev.dir)}: reused`);
+          runs.push(prev.run);
+          continue;
+        }
+        const dir = path.join(expDir, r.id);
+        const run = await trainRun(r, data, test, { seed, device, dir, dataset, preset, o, log });
+        done.set(key, { run, dir });
+        runs.push(run);
+      }
+      const lessons = lessonsFor(spec.id, { runs: new Map(runs.map((r) => [r.name, r])), chance: 100 / data.classes.length, lrFinder: lr });
+      const plots = await experimentPlots(spec, runs, lr, path.join(expDir, 'plots'));
+      const notes = lr ? [`LR range test: ${lr.lrs.length} steps from ${lr.lrs[0].toExponential(0)} to ${lr.lrs.at(-1)!.toPrecision(2)}${lr.diverged ? ', stopped when the loss exploded' : ''}.`] : [];
+      const section: ExperimentSection = { id: spec.id, title: spec.title, question: spec.question, runs, lessons: lessons.map((l) => l.text), plots, notes };
+      results.push({ spec, runs, lessons, lrFinder: lr, section });
+      for (const l of lessons) log?.(`  ${l.holds ? '✓' : '✗'} ${l.text}`);
+      if (which !== 'all') break;
+    }
+    test.data.dispose();
+    test.targets.dispose();
+  } finally {
+    data.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const reportDir = which === 'all' ? out : path.join(out, which);
+  const report: LabReport = {
+    title: which === 'all' ? 'torchlab lab: learning rate, momentum, BatchNorm and residual connections' : `torchlab lab: ${results[0].spec.title}`,
+    meta: { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: pkgVersion(), libtorchVersion: torch.libtorchVersion, seconds, command: o.command },
+    sections: results.map((r) => r.section),
+  };
+  const written = await writeReport(reportDir, report);
+  writeFileAtomic(path.join(reportDir, 'lab.json'), `${toJson(summary(report, results), 2)}\n`);
+  log?.(`\nreport: ${written.html}\n        ${written.md}  (${seconds.toFixed(0)} s)`);
+  return { experiments: results, report: written, seconds };
+}
+
+/** Trains one run of an experiment in its own directory. */
+async function trainRun(r: RunSpec, data: LabData, test: ReturnType<typeof firstSamples>,
+  c: { seed: number; device: string; dir: string; dataset: string; preset: string; o: LabOptions; log: ((s: string) => void) | null }): Promise<RunResult> {
+  torch.manualSeed(c.seed); // every run of a model kind starts from the same weights
+  const trainSet = firstSamples(data.train, r.limit);
+  const model = buildModel(r.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: r.width });
+  const optimizer = buildOptimizer(r.optimizer, model.parameters(), r.lr, r.momentum);
+  try {
+    return await fit(model, loaderFor(trainSet, r.batchSize, { train: true, seed: c.seed }), optimizer, {
+      epochs: r.epochs, device: c.device, name: r.id, runDir: c.dir,
+      testLoader: loaderFor(test, 1024, { train: false, seed: c.seed }),
+      config: { ...r, dataset: c.dataset, preset: c.preset, seed: c.seed, trainSamples: trainSet.length, testSamples: test.length },
+      progress: c.o.progress ?? true, resume: c.o.resume ?? false, gradFlowEvery: r.gradFlowEvery, amp: c.o.amp ?? false, log: c.log,
+    });
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    trainSet.data.dispose();
+    trainSet.targets.dispose();
+  }
+}
+
+/** The LR range test on a fresh CNN (SGD, the experiment's batch size). */
+function runLrFinder(data: LabData, spec: ExperimentSpec, seed: number, device: string, o: LabOptions): FindLrResult {
+  const cfg = spec.lrFinder!;
+  const base = spec.runs[0];
+  torch.manualSeed(seed);
+  const trainSet = firstSamples(data.train, base.limit);
+  const model = buildModel(base.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: base.width });
+  model.to(device);
+  const optimizer = new SGD(model.parameters(), { lr: 1e-5 });
+  try {
+    const loader = loaderFor(trainSet, cfg.batchSize, { train: true, seed, device });
+    const r = findLr(model, loader, optimizer, (out, y) => F.crossEntropy(out, y), { startLr: 1e-5, endLr: 10, numIter: cfg.numIter });
+    o.log !== null && (o.log ?? console.log)(`[lr-finder] ${r.lrs.length} steps; suggested lr ${r.suggestedLr === null ? 'none' : r.suggestedLr.toPrecision(2)}`);
+    return r;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    trainSet.data.dispose();
+    trainSet.targets.dispose();
+  }
+}
+
+/** lab.json: the numbers and lesson verdicts, for scripts and tests. */
+function summary(report: LabReport, results: ExperimentResult[]): unknown {
+  return {
+    meta: report.meta,
+    experiments: results.map((e) => ({
+      id: e.spec.id,
+      runs: e.runs.map((r) => ({ name: r.name, status: r.status, epochs: r.epochs.length, test: r.test, seconds: r.seconds, divergence: r.divergence })),
+      lessons: e.lessons,
+      lrFinder: e.lrFinder ? { suggestedLr: e.lrFinder.suggestedLr, diverged: e.lrFinder.diverged } : null,
+    })),
+  };
+}
