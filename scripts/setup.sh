@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One idempotent setup step, run before `npm start` and `npm test` (and by CI):
-#   system packages (libtorch, OpenBLAS, Fashion-MNIST) -> npm ci -> native addon -> dist/.
+#   system packages (libtorch, OpenBLAS, Fashion-MNIST, DejaVu fonts; with --test also Chromium
+#   for the report's browser test) -> npm ci -> native addon -> dist/.
 # Each step is skipped when already done, so a second run takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,10 @@ if command -v dpkg >/dev/null && [ -z "${LIBTORCH:-}${LIBTORCH_USE_PYTORCH:-}" ]
 fi
 # The offline default data of the project (Fashion-MNIST as IDX .gz).
 [ -d /usr/share/datasets/fashion-mnist ] || want+=(dataset-fashion-mnist)
+# The font plots are rendered with (resvg gets the files explicitly; without them text would not render).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
+# Headless Chromium, only for the tests (the report is opened and screenshotted in it).
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then want+=(chromium); fi
 # cmake and a C++ compiler for the addon.
 command -v cmake >/dev/null || want+=(cmake)
 command -v g++ >/dev/null || want+=(g++)

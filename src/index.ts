@@ -14,3 +14,4 @@ export * as optim from './optim/index.js';
 export * as models from './models/index.js';
 export * as data from './data/index.js';
 export * as utils from './data/image.js';
+export * as train from './train/index.js';

@@ -3,10 +3,10 @@
 import type { FindLrResult } from '../optim/find-lr.js';
 import type { RunResult } from '../train/records.js';
 import { accuracyBarsSpec, epochCurvesSpec, gradFlowOverTimeSpec, gradFlowSpec, lossProgressionSpec, lrFinderSpec, savePlot } from '../train/plots.js';
-import type { ExperimentSpec } from './experiments.js';
 import type { PlotRef } from './report.js';
 
-export async function experimentPlots(spec: ExperimentSpec, runs: RunResult[], lr: FindLrResult | null, dir: string): Promise<PlotRef[]> {
+/** Saves the plots of these runs (and of the LR range test, if any) under dir. */
+export async function experimentPlots(runs: RunResult[], lr: FindLrResult | null, dir: string): Promise<PlotRef[]> {
   const plots: PlotRef[] = [];
   const add = async (name: string, title: string, caption: string, s: Parameters<typeof savePlot>[0]): Promise<void> => {
     const f = await savePlot(s, dir, name);
@@ -33,6 +33,5 @@ export async function experimentPlots(spec: ExperimentSpec, runs: RunResult[], l
     await add('gradient-flow-first-layer', 'First layer gradient over training', 'Gradient norm of the first convolution\'s weights at each recorded step, log scale.',
       gradFlowOverTimeSpec(series));
   }
-  void spec;
   return plots;
 }

@@ -103,7 +103,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
         runs.push(run);
       }
       const lessons = lessonsFor(spec.id, { runs: new Map(runs.map((r) => [r.name, r])), chance: 100 / data.classes.length, lrFinder: lr });
-      const plots = await experimentPlots(spec, runs, lr, path.join(expDir, 'plots'));
+      const plots = await experimentPlots(runs, lr, path.join(expDir, 'plots'));
       const notes = lr ? [`LR range test: ${lr.lrs.length} steps from ${lr.lrs[0].toExponential(0)} to ${lr.lrs.at(-1)!.toPrecision(2)}${lr.diverged ? ', stopped when the loss exploded' : ''}.`] : [];
       const section: ExperimentSection = { id: spec.id, title: spec.title, question: spec.question, runs, lessons: lessons.map((l) => l.text), plots, notes };
       results.push({ spec, runs, lessons, lrFinder: lr, section });

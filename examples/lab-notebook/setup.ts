@@ -1,0 +1,108 @@
+// The lab notebook port's plumbing (no notebook cell lives here): the command line, the dataset choice
+// and its geometry, and the helpers that stand in for Jupyter's inline output (show, loss plot paths).
+// See examples/lab-notebook.ts for the options.
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import * as torch from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import type { BasicFitOptions } from '../../src/train/index.js';
+import { CIFAR10, DataLoader, FashionMNIST, TensorDataset, makeGrid, saveImage } from '../../src/data/index.js';
+
+export const USAGE = 'usage: node --import tsx examples/lab-notebook.ts [--dataset fashion-mnist|cifar10] [--epochs-scale S]\n' +
+  '         [--limit N] [--test-limit N] [--only cnn,bn,resnet] [--resnet-width W] [--out DIR] [--seed N]';
+
+const { values: argv } = parseArgs({
+  options: {
+    dataset: { type: 'string', default: process.env.LAB_DATASET ?? 'fashion-mnist' },
+    'epochs-scale': { type: 'string', default: '1' },
+    limit: { type: 'string' },
+    'test-limit': { type: 'string' },
+    only: { type: 'string', default: 'cnn,bn,resnet' },
+    'resnet-width': { type: 'string', default: '64' },
+    out: { type: 'string', default: path.join('runs', 'lab-notebook') },
+    seed: { type: 'string', default: '0' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (argv.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+function num(name: string, value: string | undefined, o: { int?: boolean; min: number }): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < o.min || (o.int && !Number.isInteger(v))) {
+    fail(`--${name}: expected ${o.int ? 'an integer' : 'a number'} >= ${o.min}, got '${value}'`);
+  }
+  return v;
+}
+
+/** 'fashion-mnist' (default, offline) or 'cifar10' (the notebook's, downloaded into ./data/). */
+export const DATASET = argv.dataset === 'cifar10' || argv.dataset === 'fashion-mnist'
+  ? argv.dataset : fail(`--dataset: expected fashion-mnist or cifar10, got '${argv.dataset}'`);
+export const EPOCHS_SCALE = num('epochs-scale', argv['epochs-scale'], { min: 0 })!;
+export const LIMIT = num('limit', argv.limit, { int: true, min: 1 });
+export const TEST_LIMIT = num('test-limit', argv['test-limit'], { int: true, min: 1 });
+export const RESNET_WIDTH = num('resnet-width', argv['resnet-width'], { int: true, min: 1 })!;
+export const SEED = num('seed', argv.seed, { int: true, min: 0 })!;
+export const PARTS = new Set(argv.only.split(',').map((s) => s.trim()).filter(Boolean));
+for (const p of PARTS) if (!['cnn', 'bn', 'resnet'].includes(p)) fail(`--only: expected parts among cnn, bn, resnet, got '${p}'`);
+export const OUT = argv.out;
+mkdirSync(OUT, { recursive: true });
+
+// The dataset's geometry, which the notebook's exercises need.
+export const IN_CHANNELS = DATASET === 'cifar10' ? 3 : 1;
+export const IMAGE_SIZE = DATASET === 'cifar10' ? 32 : 28;
+/** The CNNs' flattened features: 32 channels × (size/4)² after two 2×2 max pools (2048 or 32*7*7 = 1568). */
+export const FLAT_FEATURES = DATASET === 'cifar10' ? 2048 : 32 * 7 * 7;
+
+/** The notebook's epoch count, scaled by --epochs-scale (rounded, at least 1). */
+export const epochs = (n: number): number => Math.max(1, Math.round(n * EPOCHS_SCALE));
+
+/** fit()'s options: the notebook's plot_loss=True, with this model's plot written to OUT/loss-<name>.png. */
+export const plot = (name: string): BasicFitOptions => ({ plotLoss: true, plotPath: path.join(OUT, `loss-${name}.png`) });
+
+export type LabDataset = FashionMNIST | CIFAR10 | TensorDataset;
+
+/**
+ * One split of the chosen dataset (torchvision's FashionMNIST / CIFAR10(root='./data/', download=True)),
+ * cut to its first --limit (train) or --test-limit (test) images.
+ */
+export function loadDataset(train: boolean): LabDataset {
+  const ds = DATASET === 'cifar10'
+    ? new CIFAR10({ root: './data/', train, download: true })
+    : new FashionMNIST({ train }); // Debian's /usr/share/datasets/fashion-mnist
+  const n = train ? LIMIT : TEST_LIMIT;
+  if (n === undefined || n >= ds.length) return ds;
+  const sub = new TensorDataset(torch.keep(ds.data.narrow(0, 0, n).clone()), torch.keep(ds.targets.narrow(0, 0, n).clone()));
+  ds.dispose();
+  return sub;
+}
+
+/** Frees a dataset's tensors (the notebook just rebinds the name and lets Python collect it). */
+export function disposeDataset(ds: LabDataset): void {
+  torch.dispose([ds.data, ds.targets]);
+}
+
+let shown = 0;
+/** The notebook's show(img): instead of plt.imshow, the image goes to OUT/samples[-N].png, whose path is printed. */
+export function show(img: Tensor): void {
+  const file = path.join(OUT, `samples${shown++ ? `-${shown}` : ''}.png`);
+  saveImage(img, file);
+  console.log(`Sample grid: ${file}`);
+}
+
+/** next(iter(loader))[0]: the first batch's images (freed with the enclosing tidy scope). */
+export function firstBatchImages(loader: DataLoader): Tensor {
+  const it = loader[Symbol.iterator]();
+  const [images] = it.next().value as [Tensor, Tensor];
+  it.return?.();
+  return images;
+}
+
+export { makeGrid };

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The `torchlab` command: the lab notebook's experiments, training runs, sample grids and model
+// summaries from the shell.   torchlab --help   lists everything.
+import { Command, Option } from '@commander-js/extra-typings';
+import { EXPERIMENTS } from '../lab/experiments.js';
+import { DATASETS, MODELS, OPTIMIZERS } from '../lab/setup.js';
+import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval } from './options.js';
+import { labCommand, samplesCommand, summaryCommand, trainCommand } from './commands.js';
+
+const datasetOption = () => new Option('--dataset <name>', 'fashion-mnist (offline, Debian\'s files) or cifar10 (downloaded)').choices(DATASETS).default('fashion-mnist' as const);
+const deviceOption = () => new Option('--device <device>', 'cpu, cuda or cuda:N (default: cuda when available, else cpu)').argParser(deviceName);
+const seedOption = () => new Option('--seed <n>', 'seed for weights and shuffling').argParser(integer).default(0);
+const dataDirOption = () => new Option('--data-dir <dir>', 'dataset folder (Fashion-MNIST IDX files, or where CIFAR-10 is downloaded; default ./data)');
+const mirrorOption = () => new Option('--mirror <url>', 'CIFAR-10 mirror base URL (default: env TORCHLAB_CIFAR_MIRROR, then the official site)');
+
+const program = new Command()
+  .name('torchlab')
+  .description('PyTorch-grade deep learning in TypeScript: the lab notebook\'s experiments and more')
+  .showHelpAfterError('(run with --help for usage)');
+
+program.command('lab')
+  .description('run the notebook\'s experiments and write plots and a report (report.html, report.md)')
+  .argument('<experiment>', `${EXPERIMENTS.join(' | ')} | all`)
+  .addOption(datasetOption())
+  .addOption(new Option('--preset <preset>', 'quick (default on CPU: lab all in about 10 min on 2 cores) or full (the notebook\'s epochs, default on CUDA)').choices(['quick', 'full'] as const))
+  .option('--epochs <n>', 'epochs of every run (overrides the preset)', positiveInt)
+  .option('--batch-size <n>', 'training batch size of every run', positiveInt)
+  .option('--lr <lr>', 'learning rate of every run', positiveNumber)
+  .option('--limit <n>', 'training samples per run', positiveInt)
+  .option('--test-limit <n>', 'test samples (default: the whole test set)', positiveInt)
+  .addOption(seedOption())
+  .addOption(deviceOption())
+  .option('--out <dir>', 'where runs and reports go', 'runs')
+  .option('--resume', 'continue killed runs from their checkpoints')
+  .option('--amp', 'bf16 autocast (CUDA)')
+  .option('--no-progress', 'no progress bars')
+  .addOption(dataDirOption())
+  .addOption(mirrorOption())
+  .action(async (experiment, o) => {
+    if (experiment !== 'all' && !(EXPERIMENTS as readonly string[]).includes(experiment)) {
+      program.error(`error: unknown experiment '${experiment}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
+    }
+    await labCommand(experiment as Parameters<typeof labCommand>[0], o);
+  });
+
+program.command('train')
+  .description('train one model and write its run directory, plots and report')
+  .addOption(new Option('--model <model>', 'the model').choices(MODELS).default('cnn' as const))
+  .addOption(datasetOption())
+  .addOption(new Option('--optimizer <name>', 'the optimizer').choices(OPTIMIZERS).default('sgd' as const))
+  .option('--lr <lr>', 'learning rate', positiveNumber, 0.01)
+  .option('--momentum <m>', 'momentum (SGD, RMSprop)', unitInterval, 0)
+  .option('--epochs <n>', 'epochs', positiveInt, 10)
+  .option('--batch-size <n>', 'training batch size', positiveInt, 256)
+  .option('--width <n>', 'ResNet width (first stage channels)', positiveInt, 64)
+  .option('--limit <n>', 'training samples', positiveInt)
+  .option('--test-limit <n>', 'test samples', positiveInt)
+  .option('--grad-flow-every <n>', 'record per-layer gradient norms every n steps (0: off)', nonNegativeInt, 0)
+  .addOption(seedOption())
+  .addOption(deviceOption())
+  .option('--out <dir>', 'parent folder of the run directory', 'runs')
+  .option('--name <name>', 'run directory name (default from model, optimizer and lr)')
+  .option('--resume', 'continue from the run directory\'s checkpoint')
+  .option('--amp', 'bf16 autocast (CUDA)')
+  .option('--no-progress', 'no progress bars')
+  .addOption(dataDirOption())
+  .addOption(mirrorOption())
+  .action(async (o) => {
+    if (o.name !== undefined && !/^[\w.-]+$/.test(o.name)) program.error(`error: --name must be a plain folder name (letters, digits, . _ -), got '${o.name}'`);
+    await trainCommand(o);
+  });
+
+program.command('samples')
+  .description('save a grid of random training images as PNG (the notebook\'s make_grid cell)')
+  .addOption(datasetOption())
+  .option('--count <n>', 'images', positiveInt, 10)
+  .option('--nrow <n>', 'images per row', positiveInt, 5)
+  .option('--padding <n>', 'pixels between images', nonNegativeInt, 10)
+  .option('--test', 'from the test split')
+  .addOption(seedOption())
+  .option('--out <file>', 'PNG file', 'runs/samples.png')
+  .addOption(dataDirOption())
+  .addOption(mirrorOption())
+  .action((o) => samplesCommand({ ...o, progress: false }));
+
+program.command('summary')
+  .description('print a model and its layer table (output shapes, parameters)')
+  .argument('<model>', MODELS.join(' | '))
+  .addOption(datasetOption())
+  .option('--width <n>', 'ResNet width', positiveInt, 64)
+  .action((model, o) => {
+    if (!(MODELS as readonly string[]).includes(model)) program.error(`error: unknown model '${model}'; expected one of ${MODELS.join(', ')}`);
+    summaryCommand(model as (typeof MODELS)[number], o);
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  // Errors from torchlab (bad data folder, failed download, ...) are reported in one line, not as a stack trace.
+  console.error(`torchlab: ${e instanceof Error ? e.message : String(e)}`);
+  if (process.env.TORCHLAB_DEBUG) console.error(e);
+  process.exitCode = 1;
+}

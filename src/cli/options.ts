@@ -1,0 +1,34 @@
+// Parsers for the command line's option values: each rejects bad input with a message naming the
+// option and the expected form (commander prints it and exits with status 1, no stack trace).
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+
+export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${v}'`);
+  return n;
+}
+export function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got '${v}'`);
+  return n;
+}
+export function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${v}'`);
+  return n;
+}
+export function unitInterval(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got '${v}'`);
+  return n;
+}
+export function integer(v: string): number {
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'`);
+  return n;
+}
+/** 'cpu', 'cuda' or 'cuda:N'. */
+export function deviceName(v: string): string {
+  if (!/^(cpu|cuda(:\d+)?)$/.test(v)) throw new InvalidArgumentError(`expected cpu, cuda or cuda:N, got '${v}'`);
+  return v;
+}
