@@ -1,6 +1,6 @@
-// The main job for now: train the lab notebook's CNN for one epoch on Fashion-MNIST (Debian's
+// A raw-tensor demo: train the lab notebook's CNN for one epoch on Fashion-MNIST (Debian's
 // dataset-fashion-mnist, offline) with the raw tensor API, printing the loss as it goes and the
-// test accuracy at the end.  Run: npm start   (or: node --import tsx examples/demo-fashion-mnist.ts)
+// test accuracy at the end.  Run: node --import tsx examples/demo-fashion-mnist.ts
 import * as torch from '../src/index.js';
 import { F, type Tensor } from '../src/index.js';
 import { FashionMNIST } from '../src/data/index.js';

@@ -9,9 +9,10 @@
 //
 // Run it (from the repository root):
 //   node --import tsx examples/lab-notebook.ts                                  # all of it, the notebook's epochs
-//   node --import tsx examples/lab-notebook.ts --limit 2000 --epochs-scale 0.1  # a quick version (minutes on a CPU)
+//   node --import tsx examples/lab-notebook.ts --limit 2000 --epochs-scale 0.1  # a quick version (~10 min on 2 cores)
 // The full run trains 8 models (10 + 5 + 10 + 3×50 + 2×30 epochs): on a CPU that takes many hours (the two
-// ResNet-18s most of it); with CUDA (torch.cuda.isAvailable()) far less.
+// ResNet-18s most of it); with CUDA (torch.cuda.isAvailable()) far less. Add --resnet-width 16 to the quick
+// version to make its ResNets 16× cheaper.
 //
 // Options:
 //   --dataset fashion-mnist|cifar10  default fashion-mnist (or env LAB_DATASET). The notebook leaves its first
@@ -26,6 +27,7 @@
 //                      resnet (residual connections); default all
 //   --resnet-width W   the ResNet's first-stage channels (the notebook's 64 is the default; then W, 2W, 4W, 8W)
 //   --out DIR          where the sample grids and the loss plots go (default runs/lab-notebook)
+//   --data-root DIR    CIFAR-10's root, the notebook's ./data/ by default (cifar-10-batches-bin/ is downloaded there)
 //   --seed N           torch.manualSeed(N) first (default 0; the notebook does not seed)
 //
 // Deviations, forced by the setting: fit/predict are async (awaited); with no inline matplotlib, show()

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readRun } from '../src/train/metrics.js';
+import { htmlEscape } from '../src/lab/report-html.js';
 import { checkExperimentDir, torchlab } from './lab-helpers.js';
 import { launchBrowser, noProblems, openPage, pixelStats, serveDir } from './browser.js';
 
@@ -41,7 +42,7 @@ test('the lessons hold in the numbers, and the report states them from those num
   const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
   const stated = (text: string) => {
     assert.ok(md.includes(text), `report.md does not state: ${text}`);
-    assert.ok(html.includes(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), `report.html does not state: ${text}`);
+    assert.ok(html.includes(htmlEscape(text)), `report.html does not state: ${text}`);
     assert.ok(stdout.includes(text), `not printed: ${text}`);
   };
 

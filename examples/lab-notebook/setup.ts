@@ -10,7 +10,7 @@ import type { BasicFitOptions } from '../../src/train/index.js';
 import { CIFAR10, DataLoader, FashionMNIST, TensorDataset, makeGrid, saveImage } from '../../src/data/index.js';
 
 export const USAGE = 'usage: node --import tsx examples/lab-notebook.ts [--dataset fashion-mnist|cifar10] [--epochs-scale S]\n' +
-  '         [--limit N] [--test-limit N] [--only cnn,bn,resnet] [--resnet-width W] [--out DIR] [--seed N]';
+  '         [--limit N] [--test-limit N] [--only cnn,bn,resnet] [--resnet-width W] [--out DIR] [--data-root DIR] [--seed N]';
 
 const { values: argv } = parseArgs({
   options: {
@@ -21,6 +21,7 @@ const { values: argv } = parseArgs({
     only: { type: 'string', default: 'cnn,bn,resnet' },
     'resnet-width': { type: 'string', default: '64' },
     out: { type: 'string', default: path.join('runs', 'lab-notebook') },
+    'data-root': { type: 'string', default: './data/' },
     seed: { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -53,6 +54,8 @@ export const SEED = num('seed', argv.seed, { int: true, min: 0 })!;
 export const PARTS = new Set(argv.only.split(',').map((s) => s.trim()).filter(Boolean));
 for (const p of PARTS) if (!['cnn', 'bn', 'resnet'].includes(p)) fail(`--only: expected parts among cnn, bn, resnet, got '${p}'`);
 export const OUT = argv.out;
+/** CIFAR-10's root folder (the notebook's './data/'): cifar-10-batches-bin/ is downloaded there when missing. */
+export const DATA_ROOT = argv['data-root'];
 mkdirSync(OUT, { recursive: true });
 
 // The dataset's geometry, which the notebook's exercises need.
@@ -74,9 +77,17 @@ export type LabDataset = FashionMNIST | CIFAR10 | TensorDataset;
  * cut to its first --limit (train) or --test-limit (test) images.
  */
 export function loadDataset(train: boolean): LabDataset {
-  const ds = DATASET === 'cifar10'
-    ? new CIFAR10({ root: './data/', train, download: true })
-    : new FashionMNIST({ train }); // Debian's /usr/share/datasets/fashion-mnist
+  let ds: FashionMNIST | CIFAR10;
+  try {
+    ds = DATASET === 'cifar10'
+      ? new CIFAR10({ root: DATA_ROOT, train, download: true })
+      : new FashionMNIST({ train }); // Debian's /usr/share/datasets/fashion-mnist
+  } catch (e) {
+    console.error(`${(e as Error).message}\n` + (DATASET === 'cifar10'
+      ? 'CIFAR-10 needs the network once (or a mirror: TORCHLAB_CIFAR_MIRROR); the default --dataset fashion-mnist works offline.'
+      : 'Fashion-MNIST comes from Debian\'s dataset-fashion-mnist package: run `bash scripts/setup.sh`.'));
+    process.exit(1);
+  }
   const n = train ? LIMIT : TEST_LIMIT;
   if (n === undefined || n >= ds.length) return ds;
   const sub = new TensorDataset(torch.keep(ds.data.narrow(0, 0, n).clone()), torch.keep(ds.targets.narrow(0, 0, n).clone()));

@@ -96,12 +96,20 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
       const holds = acc(res) > acc(plain);
       out.push({ claim: 'residual-beats-plain', holds, text: `After ${epochsOf(res)} epochs: plain ResNet-18 ${pct(acc(plain))}, residual ResNet-18 ${pct(acc(res))} (${points(acc(res) - acc(plain))}): ` +
         verdict(holds, 'skip connections make the deep network train better', 'the residual network did not beat the plain one') + '.' });
+      // He et al.'s "degradation": the plain deep network is harder to optimize, so its training loss stays higher.
+      const lp = plain.epochs.at(-1)?.trainLoss ?? NaN;
+      const lr = res.epochs.at(-1)?.trainLoss ?? NaN;
+      if (Number.isFinite(lp) && Number.isFinite(lr)) {
+        const holds1 = lr < lp;
+        out.push({ claim: 'residual-optimizes-better', holds: holds1, text: `Final training loss: plain ${lp.toFixed(4)}, residual ${lr.toFixed(4)}: ` +
+          verdict(holds1, 'the residual network is easier to optimize (lower training loss, not just better test accuracy)', 'the plain network optimized as well') + '.' });
+      }
       const rp = firstToLastGradRatio(plain);
       const rr = firstToLastGradRatio(res);
       if (Number.isFinite(rp) && Number.isFinite(rr)) {
         const holds2 = rr > rp;
-        out.push({ claim: 'residual-gradient-flow', holds: holds2, text: `Gradient reaching the first layer, relative to the last layer (mean gradient norm ratio): plain ${rp.toPrecision(3)}, residual ${rr.toPrecision(3)}: ` +
-          verdict(holds2, 'skip connections carry more gradient back to the early layers', 'the plain network\'s early layers got as much gradient') + '.' });
+        out.push({ claim: 'residual-gradient-flow', holds: holds2, text: `Gradient reaching the first convolution, relative to the classifier's (ratio of mean weight-gradient norms): plain ${rp.toPrecision(3)}, residual ${rr.toPrecision(3)}: ` +
+          verdict(holds2, 'skip connections carry more gradient back to the early layers', 'the plain network\'s early layers got as much gradient (with BatchNorm in every block, its weight gradients did not vanish at this depth)') + '.' });
       }
     }
   }

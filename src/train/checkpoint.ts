@@ -12,11 +12,20 @@
 import * as fs from 'node:fs';
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
-import type { Module } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
+import { Module } from '../nn/module.js';
+import { Optimizer, type OptimizerStateDict, type ParamState } from '../optim/optimizer.js';
+import { checkOptions, describe } from '../tensor/args.js';
 import { fromJson, toJson } from './metrics.js';
 
 const KEY = 'torchlab.checkpoint';
+
+/** A misspelt part ({ opt } for { optimizer }) would silently be left out of the checkpoint. */
+function checkParts(parts: CheckpointParts, where: string): CheckpointParts {
+  const p = checkOptions(parts, `${where}: parts`, ['model', 'optimizer', 'scheduler']) as CheckpointParts;
+  if (!(p.model instanceof Module)) throw new TypeError(`${where}: parts.model must be an nn.Module, got ${describe(p.model)}`);
+  if (p.optimizer != null && !(p.optimizer instanceof Optimizer)) throw new TypeError(`${where}: parts.optimizer must be an Optimizer, got ${describe(p.optimizer)}`);
+  return p;
+}
 const FORMAT = 1;
 
 /** What a scheduler needs for checkpoints (every torchlab LR scheduler and ReduceLROnPlateau). */
@@ -43,6 +52,7 @@ export interface CheckpointInfo {
  * @example train.saveCheckpoint('runs/a/checkpoint.safetensors', { model, optimizer }, 3);
  */
 export function saveCheckpoint(file: string, parts: CheckpointParts, epoch: number, extra: Record<string, unknown> = {}): void {
+  checkParts(parts, 'saveCheckpoint');
   if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
   torch.tidy(() => {
     const tensors: Record<string, Tensor> = {};
@@ -71,6 +81,7 @@ export function saveCheckpoint(file: string, parts: CheckpointParts, epoch: numb
  * Errors name the file and what does not match (a different model or optimizer).
  */
 export function loadCheckpoint(file: string, parts: CheckpointParts): CheckpointInfo {
+  checkParts(parts, 'loadCheckpoint');
   if (!fs.existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   return torch.tidy(() => {
     const { tensors, metadata } = torch.loadWithMetadata(file);

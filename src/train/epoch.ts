@@ -6,6 +6,7 @@ import * as F from '../nn/functional.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { describe } from '../tensor/args.js';
+import { isTensor } from '../tensor/handles.js';
 import { ProgressBar } from './progress.js';
 import { gradNorms } from './grad-flow.js';
 import type { Divergence, EvalResult, GradFlowRecord, StepRecord } from './records.js';
@@ -37,7 +38,9 @@ async function* batchesOf(loader: Batches): AsyncGenerator<readonly [Tensor, Ten
 }
 
 function checkPair(b: unknown, where: string): readonly [Tensor, Tensor] {
-  if (!Array.isArray(b) || b.length < 2) throw new TypeError(`${where}: expected an [input, target] pair, got ${describe(b)}`);
+  if (!Array.isArray(b) || b.length < 2 || !isTensor(b[0]) || !isTensor(b[1])) {
+    throw new TypeError(`${where}: expected an [input, target] pair of Tensors, got ${describe(b)}`);
+  }
   return b as unknown as readonly [Tensor, Tensor];
 }
 

@@ -16,8 +16,12 @@ import { MetricsLog, toJson, truncateMetrics, writeFileAtomic } from './metrics.
 import { loadCheckpoint, saveCheckpoint, type StatefulScheduler } from './checkpoint.js';
 import type { EpochRecord, EvalResult, GradFlowRecord, RunResult, StepRecord } from './records.js';
 
-/** An LR scheduler: step() (or step(metric) for ReduceLROnPlateau) plus state for checkpoints. */
-export type SchedulerLike = StatefulScheduler & { step(metric?: number): void };
+/**
+ * An LR scheduler: step() (or step(metric) for ReduceLROnPlateau) plus state for checkpoints.
+ * (Typed with a required metric so that ReduceLROnPlateau's step(metrics) fits as well as StepLR's
+ * step(epoch?); fit passes the metric only to a ReduceLROnPlateau.)
+ */
+export type SchedulerLike = StatefulScheduler & { step(metric: number): void };
 
 export interface FitCallbacks {
   onStep?(r: StepRecord): void;
@@ -58,6 +62,8 @@ export interface FitOptions {
 
 const OPTION_KEYS = ['epochs', 'device', 'scheduler', 'schedulerInterval', 'testLoader', 'lossFn', 'callbacks', 'name', 'runDir',
   'config', 'progress', 'log', 'checkpoint', 'resume', 'gradFlowEvery', 'amp'] as const;
+
+const stepNoMetric = (s: SchedulerLike): void => (s as unknown as { step(): void }).step();
 
 const fmt = (v: number | null, d: number): string => (v === null ? '—' : v.toFixed(d));
 
@@ -128,7 +134,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
         epoch, device, lossFn: o.lossFn, progress: o.progress, amp: o.amp, gradFlowEvery: every, stepOffset: step,
         onStep: (s) => {
           metrics?.write({ type: 'step', ...s });
-          if (o.scheduler && interval === 'step' && !plateau) o.scheduler.step();
+          if (o.scheduler && interval === 'step' && !plateau) stepNoMetric(o.scheduler);
           o.callbacks?.onStep?.(s);
         },
         onGradFlow: (g) => metrics?.write({ type: 'gradflow', ...g }),
@@ -146,7 +152,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
       lastTest = o.testLoader ? await evaluate(model, o.testLoader, { device, lossFn: o.lossFn, amp: o.amp }) : null;
       if (o.scheduler && interval === 'epoch') {
         if (plateau) o.scheduler.step(lastTest?.loss ?? r.loss);
-        else o.scheduler.step();
+        else stepNoMetric(o.scheduler);
       }
       const rec: EpochRecord = {
         epoch, trainLoss: r.loss, trainAccuracy: r.accuracy, testLoss: lastTest?.loss ?? null, testAccuracy: lastTest?.accuracy ?? null,

@@ -1,5 +1,5 @@
 // A tqdm-like progress bar for training loops:
-//   Epoch 3: 47%|████▋     | 110/235 [00:05<00:06, 20.1it/s, loss=0.412, stage=train]
+//   Epoch 3:  47%|████▋     | 110/235 [00:05<00:06, 20.11it/s, loss=0.412, stage=train]
 // Drawn with cli-progress. On a terminal it redraws in place; when the stream is not a terminal
 // (CI logs, pipes) it prints one such line every few seconds and a final one, so logs stay readable.
 import cliProgress from 'cli-progress';
@@ -14,12 +14,43 @@ export function formatInterval(seconds: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** A postfix number as tqdm's format_num: 3 significant digits, the shorter of fixed and e-notation. */
+/** Python's str() of a number: integers as ints; other floats as repr (exponent form below 1e-4). */
+function pyStr(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
+  const [mant, exp] = v.toExponential().split('e'); // shortest round-trip digits, as repr
+  const e = Number(exp);
+  if (e >= -4 && e < 16) return String(v);
+  return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+/** Python's '{:.Nf}' for v >= 0: an exact tie rounds to even (JS's toFixed rounds it up). */
+function pyFixed(v: number, digits: number): string {
+  const scaled = v * 10 ** digits;
+  if (scaled - Math.floor(scaled) === 0.5 && Math.floor(scaled) % 2 === 0) return (Math.floor(scaled) / 10 ** digits).toFixed(digits);
+  return v.toFixed(digits);
+}
+
+/** Python's '{:.3g}'.format(v). */
+function pyG3(v: number): string {
+  if (!Number.isFinite(v)) return pyStr(v);
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, exp] = v.toExponential(2).split('e'); // rounded to 3 significant digits
+  const e = Number(exp);
+  const strip = (t: string): string => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  if (e >= -4 && e < 3) return strip(`${v < 0 ? '-' : ''}${pyFixed(Math.abs(v), 2 - e)}`);
+  return `${strip(mant)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+/**
+ * A postfix number as tqdm's format_num: '{:.3g}' with the exponent's leading zero dropped, or
+ * str(n) when that is no longer. (JS has one number type: integers print as Python ints.)
+ */
 export function formatNum(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const g = Number(v.toPrecision(3)).toString();
-  const e = v.toExponential(2).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
-  return e.length < g.length ? e : g;
+  const f = pyG3(v).replaceAll('+0', '+').replaceAll('-0', '-');
+  const n = pyStr(v);
+  return f.length < n.length ? f : n;
 }
 
 const BLOCKS = ' ▏▎▍▌▋▊▉█';
@@ -45,14 +76,15 @@ export interface TqdmState {
 /** One tqdm line for the given state. */
 export function formatTqdm(s: TqdmState): string {
   const frac = s.total > 0 ? s.n / s.total : 0;
-  const pct = `${String(Math.floor(frac * 100)).padStart(3, ' ')}%`;
+  // tqdm's format_meter: '{:3.0f}%' (rounded, not floored), rates as '{:5.2f}' (padded to 5),
+  // s/it once an iteration takes more than a second, counts unpadded.
+  const pct = `${pyFixed(frac * 100, 0).padStart(3, ' ')}%`;
   const rate = s.elapsed > 0 ? s.n / s.elapsed : 0;
   const remaining = rate > 0 ? (s.total - s.n) / rate : NaN;
-  const rateText = rate === 0 ? '?it/s' : rate >= 1 ? `${rate.toFixed(2)}it/s` : `${(1 / rate).toFixed(2)}s/it`;
-  const post = Object.entries(s.postfix ?? {}).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNum(v) : v}`);
-  const counts = `${s.n}/${s.total}`.padStart(2 * String(s.total).length + 1, ' ');
+  const rateText = rate === 0 ? '?it/s' : 1 / rate > 1 ? `${pyFixed(1 / rate, 2).padStart(5, ' ')}s/it` : `${pyFixed(rate, 2).padStart(5, ' ')}it/s`;
+  const post = Object.entries(s.postfix ?? {}).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNum(v) : String(v).trim()}`);
   const head = s.desc ? `${s.desc}: ` : '';
-  return `${head}${pct}|${formatBar(frac)}| ${counts} [${formatInterval(s.elapsed)}<${s.n > 0 ? formatInterval(remaining) : '?'}, ${[rateText, ...post].join(', ')}]`;
+  return `${head}${pct}|${formatBar(frac)}| ${s.n}/${s.total} [${formatInterval(s.elapsed)}<${formatInterval(remaining)}, ${[rateText, ...post].join(', ')}]`;
 }
 
 export interface ProgressBarOptions {
@@ -89,7 +121,8 @@ export class ProgressBar {
       notTTYSchedule: o.nonTtyInterval ?? 5000,
       fps: 10,
       hideCursor: false,
-      clearOnComplete: false,
+      // Not a terminal: every line already ends in a newline; stop()'s extra one would leave a blank line.
+      clearOnComplete: stream.isTTY !== true,
       stopOnComplete: false,
       linewrap: false,
       barsize: 10,
