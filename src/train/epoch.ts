@@ -119,7 +119,8 @@ export async function trainEpoch(model: Module, loader: Batches, optimizer: Opti
         // Stop before backward/step: the weights stay those of the last finite loss.
         if (!Number.isFinite(value)) return { loss: value, correct: 0, n: 0, norms: null };
         lossT.backward();
-        const norms = every > 0 && step % every === 0 ? gradNorms(model) : null;
+        // Conv and linear weights only: biases and BatchNorm scales say little about depth and zigzag the plot.
+        const norms = every > 0 && step % every === 0 ? gradNorms(model, { weightsOnly: true }) : null;
         optimizer.step();
         const correct = Number(out.detach().argmax(1).eq(y).sum().item());
         return { loss: value, correct, n: y.size(0), norms };

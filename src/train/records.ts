@@ -25,7 +25,7 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** Per-layer gradient L2 norms after one backward pass, recorded every `gradFlowEvery` steps. */
+/** Per-layer gradient L2 norms (conv and linear weights, i.e. parameters with ≥ 2 dims) after one backward pass, recorded every `gradFlowEvery` steps. */
 export interface GradFlowRecord {
   epoch: number;
   step: number;
