@@ -30,26 +30,15 @@ LOG=${OUT%.jsonl}.log
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"; : >"$LOG"
 
-if [ ! -f build/Release/torchlab.node ]; then echo "bench: the addon is not built; run: bash scripts/setup.sh" >&2; exit 1; fi
-for m in torch torchvision tqdm; do
-  if ! "$PYTHON" -c "import $m" 2>/dev/null; then
-    echo "bench: $PYTHON cannot import $m (Debian: apt-get install --no-install-recommends python3-torch python3-torchvision python3-tqdm)" >&2
-    exit 1
-  fi
-done
+. bench/preflight.sh
+require_addon
+require_python torch torchvision tqdm
 
 echo "== machine"
 echo "cores (nproc): $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "torch $("$PYTHON" -c 'import torch, torchvision, tqdm; print(torch.__version__, "torchvision", torchvision.__version__, "tqdm", tqdm.__version__)') ($PYTHON)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-read -r _ a b c d e f g _ </proc/stat; t0=$((a + b + c + d + e + f + g)); i0=$((d + e))
-sleep 2
-read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
-idle=$((100 * (i1 - i0) / (t1 - t0 > 0 ? t1 - t0 : 1)))
-echo "CPU idle before start: ${idle}%"
-if [ "$idle" -lt 80 ]; then
-  echo "WARNING: other processes are using the CPUs; epoch times will be noisy. Rerun on an idle machine for figures to quote."
-fi
+check_idle
 start=$SECONDS
 
 run() { # label, command...

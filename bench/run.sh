@@ -26,14 +26,9 @@ MEM_STEPS=${MEM_STEPS:-2000}
 OUT=${OUT:-$(mktemp -t torchlab-bench.XXXXXX.jsonl)}
 : >"$OUT"
 
-if [ ! -f build/Release/torchlab.node ]; then
-  echo "bench: the addon is not built; run: bash scripts/setup.sh" >&2
-  exit 1
-fi
-if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
-  echo "bench: $PYTHON cannot import torch (set PYTHON=/path/to/python3 with torch)" >&2
-  exit 1
-fi
+. bench/preflight.sh
+require_addon
+require_python torch
 NODE=(node --import tsx)
 
 echo "== machine"
@@ -45,16 +40,7 @@ if command -v update-alternatives >/dev/null; then
   echo "libblas.so.3: $(update-alternatives --display libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/.*link currently points to //p')"
 fi
 echo "threads: $THREADS (both sides); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# The figures are only meaningful on an otherwise idle machine: sample the CPU idle share for 2 s.
-read -r _ a b c d e f g _ </proc/stat; t0=$((a + b + c + d + e + f + g)); i0=$((d + e))
-sleep 2
-read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
-idle=$((100 * (i1 - i0) / (t1 - t0 > 0 ? t1 - t0 : 1)))
-echo "CPU idle before start: ${idle}%"
-if [ "$idle" -lt 80 ]; then
-  echo "WARNING: other processes are using the CPUs; step times will be noisy (and OpenMP slows down badly" \
-    "when its threads are preempted). Rerun on an idle machine for figures to quote."
-fi
+check_idle
 start=$SECONDS
 
 echo

@@ -109,7 +109,8 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
       if (Number.isFinite(rp) && Number.isFinite(rr)) {
         const holds2 = rr > rp;
         out.push({ claim: 'residual-gradient-flow', holds: holds2, text: `Gradient reaching the first convolution, relative to the classifier's (ratio of mean weight-gradient norms): plain ${rp.toPrecision(3)}, residual ${rr.toPrecision(3)}: ` +
-          verdict(holds2, 'skip connections carry more gradient back to the early layers', 'the plain network\'s early layers got as much gradient (with BatchNorm in every block, its weight gradients did not vanish at this depth)') + '.' });
+          verdict(holds2, 'skip connections carry more gradient back to the early layers', 'the plain network\'s early layers got as much gradient: with BatchNorm in every block its gradients do not vanish at this depth, ' +
+            'as He et al. (2015) also observed, tracing the plain network\'s worse training to harder optimization rather than vanishing gradients') + '.' });
       }
     }
   }
