@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { F, nn, optim, type Tensor } from '../src/index.js';
 import { assertClose } from './assert-tensor.js';
+import { steepest } from '../src/optim/find-lr.js';
 
 torch.setNumThreads(1); // tiny tensors: more threads only add contention (this file runs in its own process)
 const { tensors: fx, metadata } = torch.loadWithMetadata(new URL('./fixtures/optim.safetensors', import.meta.url).pathname);
@@ -110,6 +111,23 @@ test('findLr on linear regression: the loss falls, then explodes; a sensible sug
   torch.dispose([data, params, buf]);
   model.dispose();
   opt.dispose();
+});
+
+test('findLr suggestion: the steepest fall before the smoothed minimum, never the recovery after a blow-up', () => {
+  const lrs = Array.from({ length: 60 }, (_, i) => 1e-5 * 1.26 ** i);
+  // Flat, a gentle dip (steepest at i = 40), a blow-up to 5 at i = 46..50, then a steep fall while it recovers.
+  const losses = lrs.map((_, i) => (i <= 38 ? 2.3 : i <= 45 ? 2.3 - 0.02 * (i - 38) - (i === 40 ? 0.05 : i > 40 ? 0.05 : 0)
+    : i <= 50 ? 5 : 5 - 0.3 * (i - 50)));
+  assert.equal(steepest(lrs, losses), lrs[39], 'the steepest fall (2.28 → 2.21) is from i = 39 to 40');
+  // fastai's range alone (n/10 .. n-5) would pick the recovery (a fall of 0.3 per point at i ≥ 50).
+  const minIdx = losses.indexOf(Math.min(...losses));
+  assert.equal(minIdx, 45);
+  // A sweep that only rises suggests nothing; one point suggests nothing; two falling points, the first.
+  assert.equal(steepest(lrs, lrs.map((_, i) => 2 + i)), null);
+  assert.equal(steepest([1e-3], [2]), null);
+  assert.equal(steepest([1e-3, 1e-2], [2, 1]), 1e-3);
+  // NaN at the end (the step that blew up) is ignored for the minimum.
+  assert.equal(steepest(lrs.slice(0, 47), [...losses.slice(0, 46), NaN]), lrs[39]);
 });
 
 test('findLr on a small MLP with Adam (fresh optimizer: no state afterwards), and a one-shot iterator', () => {

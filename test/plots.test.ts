@@ -283,6 +283,24 @@ test('savePlot: writes svg + png atomically (no temp files left), returns absolu
   }
 });
 
+test('lrFinder: the loss axis stops above the starting loss when the sweep explodes, and says so', async () => {
+  const lrs = Array.from({ length: 40 }, (_, i) => 1e-5 * 10 ** (i / 6));
+  // Flat at 2.3, a dip to 2.0, then an explosion to 45 in the last points (what the lab's CNN does).
+  const losses = lrs.map((_, i) => (i < 36 ? 2.3 - 0.3 * Math.sin((Math.PI * i) / 36) : 2.3 * 2 ** (i - 35)));
+  const spec = lrFinderSpec({ lrs, losses, suggestedLr: lrs[20] }) as unknown as { title: { subtitle?: string }; layer: { encoding: { y?: { scale: { domain?: number[] } } } }[] };
+  const domain = spec.layer[0].encoding.y!.scale.domain!;
+  const top = 2.3 + 2 * (2.3 - Math.min(...losses));
+  assert.ok(Math.abs(domain[1] - top) < 1e-9, `top ${domain[1]} vs ${top}`);
+  assert.ok(domain[0] < Math.min(...losses) && domain[0] > 1.9, `bottom ${domain[0]}`);
+  assert.equal(spec.title.subtitle, `loss axis cut at ${top.toPrecision(3)}; the loss rose to ${Math.max(...losses).toPrecision(3)} at the largest learning rates`);
+  const svg = await renderSvg(spec as unknown as TopLevelSpec);
+  assert.ok(hasText(svg, spec.title.subtitle!));
+  // A sweep that never rises far keeps vega's own axis, without a subtitle.
+  const calm = lrFinderSpec({ lrs, losses: lrs.map((_, i) => 2.3 - i * 0.01), suggestedLr: null }) as unknown as typeof spec;
+  assert.equal(calm.layer[0].encoding.y!.scale.domain, undefined);
+  assert.equal(calm.title.subtitle, undefined);
+});
+
 // ---- bad input --------------------------------------------------------------------------------
 
 test('bad input gives clear errors, not vega stack traces', async () => {

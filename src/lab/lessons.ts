@@ -23,6 +23,7 @@ export interface LessonInputs {
 const pct = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(1)}%`);
 const acc = (r: RunResult | undefined): number => r?.test?.accuracy ?? NaN;
 const epochsOf = (r: RunResult | undefined): number => r?.epochs.length ?? 0;
+const epochsText = (r: RunResult | undefined): string => (epochsOf(r) === 1 ? '1 epoch' : `${epochsOf(r)} epochs`);
 const points = (d: number): string => `${d >= 0 ? '+' : ''}${d.toFixed(1)} points`;
 const verdict = (holds: boolean, yes: string, no: string): string => (holds ? yes : `${no} (the lesson did not show in this run)`);
 
@@ -40,7 +41,7 @@ function divergedText(r: RunResult, chance: number): string {
     return `lr ${r.config.lr} diverged: ${r.divergence.message.replace(/; the learning rate.*$/, '')} (test accuracy afterwards ${pct(acc(r))}, chance is ${pct(chance)})`;
   }
   const last = r.epochs.at(-1);
-  return `lr ${r.config.lr} ended at ${pct(acc(r))} test accuracy after ${epochsOf(r)} epochs (chance is ${pct(chance)}; last train loss ${last ? last.trainLoss.toFixed(4) : 'n/a'})`;
+  return `lr ${r.config.lr} ended at ${pct(acc(r))} test accuracy after ${epochsText(r)} (chance is ${pct(chance)}; last train loss ${last ? last.trainLoss.toFixed(4) : 'n/a'})`;
 }
 
 /** The lessons of one experiment, from its runs (keyed by run id). */
@@ -53,7 +54,7 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
     const high = r('sgd-lr0.9');
     if (slow && mid) {
       const holds = acc(mid) - acc(slow) >= 5;
-      out.push({ claim: 'small-lr-is-slow', holds, text: `lr 0.001 reached ${pct(acc(slow))} after ${epochsOf(slow)} epochs; lr 0.01 reached ${pct(acc(mid))} after ${epochsOf(mid)} epochs (${points(acc(mid) - acc(slow))}): ` +
+      out.push({ claim: 'small-lr-is-slow', holds, text: `lr ${slow.config.lr} reached ${pct(acc(slow))} after ${epochsText(slow)}; lr ${mid.config.lr} reached ${pct(acc(mid))} after ${epochsText(mid)} (${points(acc(mid) - acc(slow))}): ` +
         verdict(holds, 'too small a learning rate learns slowly', 'the smaller learning rate was not clearly slower') + '.' });
     }
     if (high) {
@@ -63,16 +64,24 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
     }
     if (x.lrFinder) {
       const s = x.lrFinder.suggestedLr;
-      out.push({ claim: 'lr-finder-suggests', holds: s !== null, text: s !== null
-        ? `The LR range test suggests lr ≈ ${s.toPrecision(2)} (where the smoothed loss falls fastest), between the too-small 0.001 and the too-large 0.9.`
-        : 'The LR range test recorded too few points to suggest a learning rate.' });
+      // The claim: the range test lands between the run that learned too slowly and the one that failed.
+      const small = slow ? Number(slow.config.lr) : 0.001;
+      const large = high ? Number(high.config.lr) : 0.9;
+      const holds = s !== null && s > small && s < large;
+      const where = s === null ? '' : s <= small ? `, at or below the too-small ${small}` : s >= large ? `, at or above the too-large ${large}` : `, between the too-small ${small} and the too-large ${large}`;
+      out.push({ claim: 'lr-finder-suggests', holds, text: s !== null
+        ? `The LR range test suggests lr ≈ ${s.toPrecision(2)} (where the smoothed loss falls fastest)${where}: ` +
+          verdict(holds, 'a short sweep finds a usable learning rate without a full training run each',
+            s >= large ? 'the sweep\'s steepest fall came just before the loss blew up, too high to train with'
+              : 'the sweep\'s steepest fall came where the loss had barely begun to fall') + '.'
+        : 'The LR range test recorded too few points to suggest a learning rate (the lesson did not show in this run).' });
     }
   } else if (id === 'momentum') {
     const plain = r('sgd-lr0.001');
     const mom = r('sgd-lr0.001-momentum0.9');
     if (plain && mom) {
       const holds = acc(mom) - acc(plain) >= 10;
-      out.push({ claim: 'momentum-speeds-up', holds, text: `lr 0.001 reached ${pct(acc(plain))} after ${epochsOf(plain)} epochs; with momentum 0.9, ${pct(acc(mom))} (${points(acc(mom) - acc(plain))}): ` +
+      out.push({ claim: 'momentum-speeds-up', holds, text: `lr ${plain.config.lr} reached ${pct(acc(plain))} after ${epochsText(plain)}; with momentum ${mom.config.momentum}, ${pct(acc(mom))} (${points(acc(mom) - acc(plain))}): ` +
         verdict(holds, 'momentum makes the same learning rate converge much faster', 'momentum did not clearly help') + '.' });
     }
   } else if (id === 'batchnorm') {
@@ -81,7 +90,7 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
     const bnHigh = r('cnn-bn-sgd-lr0.05');
     if (noBn && bn) {
       const holds = acc(bn) > acc(noBn);
-      out.push({ claim: 'batchnorm-helps', holds, text: `After ${epochsOf(bn)} epochs at lr 0.01 (momentum 0.9): without BatchNorm ${pct(acc(noBn))}, with BatchNorm ${pct(acc(bn))} (${points(acc(bn) - acc(noBn))}): ` +
+      out.push({ claim: 'batchnorm-helps', holds, text: `After ${epochsText(bn)} at lr 0.01 (momentum 0.9): without BatchNorm ${pct(acc(noBn))}, with BatchNorm ${pct(acc(bn))} (${points(acc(bn) - acc(noBn))}): ` +
         verdict(holds, 'BatchNorm trains faster at equal epochs', 'BatchNorm did not beat the plain CNN') + '.' });
     }
     if (bn && bnHigh) {
@@ -94,7 +103,7 @@ export function lessonsFor(id: ExperimentId, x: LessonInputs): Lesson[] {
     const res = r('resnet18-residual');
     if (plain && res) {
       const holds = acc(res) > acc(plain);
-      out.push({ claim: 'residual-beats-plain', holds, text: `After ${epochsOf(res)} epochs: plain ResNet-18 ${pct(acc(plain))}, residual ResNet-18 ${pct(acc(res))} (${points(acc(res) - acc(plain))}): ` +
+      out.push({ claim: 'residual-beats-plain', holds, text: `After ${epochsText(res)}: plain ResNet-18 ${pct(acc(plain))}, residual ResNet-18 ${pct(acc(res))} (${points(acc(res) - acc(plain))}): ` +
         verdict(holds, 'skip connections make the deep network train better', 'the residual network did not beat the plain one') + '.' });
       // He et al.'s "degradation": the plain deep network is harder to optimize, so its training loss stays higher.
       const lp = plain.epochs.at(-1)?.trainLoss ?? NaN;

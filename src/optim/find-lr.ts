@@ -2,7 +2,7 @@
 // Not in PyTorch itself. The loss curve is smoothed with fastai's debiased moving average
 // (avg = β·avg + (1-β)·loss, smoothed = avg / (1 - β^(i+1))) with β = 1 - smoothing, and the
 // suggestion is fastai's "steepest": the lr where the smoothed loss falls fastest against log(lr),
-// ignoring the first tenth and the last 5 points (the explosion).
+// ignoring the first tenth and the last 5 points (the explosion), and anything after the minimum.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkInt, checkNumber, checkOptions, describe } from '../tensor/args.js';
@@ -124,12 +124,19 @@ function snapshot(optimizer: Optimizer): OptimizerStateDict {
   });
 }
 
-/** fastai's steepest-descent suggestion over lrs[n/10 .. n-5]. */
-function steepest(lrs: number[], losses: number[]): number | null {
+/**
+ * fastai's steepest-descent suggestion over lrs[n/10 .. n-5], and (unlike fastai) only up to the
+ * smoothed loss's minimum: a sweep that blew up without crossing divergeThreshold can fall again
+ * while it recovers (seen on the lab's CNN: 2.3 → 5 → 4.5 at lr > 2), and that fall is no lr to suggest.
+ * Exported for tests.
+ */
+export function steepest(lrs: number[], losses: number[]): number | null {
   const n = losses.length;
+  let min = -1;
+  for (let i = 0; i < n; i++) if (Number.isFinite(losses[i]) && (min < 0 || losses[i] < losses[min])) min = i;
   let lo = Math.floor(n / 10);
-  let hi = n - 5;
-  if (hi - lo < 2) [lo, hi] = [0, n];
+  let hi = Math.min(n - 5, min + 1);
+  if (hi - lo < 2) [lo, hi] = [0, min + 1];
   if (hi - lo < 2) return null;
   let bestI = -1;
   let bestG = Infinity;

@@ -283,12 +283,21 @@ export function lrFinderSpec(
   const s = r.suggestedLr;
   if (s !== null && (!isNum(s) || s <= 0)) fail(fn, `suggestedLr must be a positive number or null, got ${s}`);
   const x = { field: 'lr', type: 'quantitative', title: 'Learning rate (log scale)', scale: { type: 'log' }, axis: LOG_AXIS };
+  // The sweep ends when the loss explodes (often 10-20x the start); an axis up to that peak would
+  // flatten the part that matters. As fastai's plot drops the last points, the y axis stops a little
+  // above the starting loss (the curve leaves the plot where it blows up), and the subtitle says so.
+  const ys = rows.map((p) => p.loss);
+  const lo = Math.min(...ys);
+  const peak = Math.max(...ys);
+  const top = ys[0] + Math.max(2 * (ys[0] - lo), 0.25 * Math.abs(ys[0]), 1e-6);
+  const clipped = peak > top;
+  const yScale = clipped ? { zero: false, domain: [lo - 0.05 * (top - lo), top] } : { zero: false };
   const layer: Obj[] = [{
     data: { values: rows },
-    mark: { type: 'line', strokeWidth: 2, color: SINGLE_COLOR },
+    mark: { type: 'line', strokeWidth: 2, color: SINGLE_COLOR, clip: true },
     encoding: {
       x,
-      y: { field: 'loss', type: 'quantitative', title: 'Loss', scale: { zero: false } },
+      y: { field: 'loss', type: 'quantitative', title: 'Loss', scale: yScale },
       tooltip: [{ field: 'lr', title: 'lr', format: '.3e' }, { field: 'loss', title: 'Loss', format: '.4g' }],
     },
   }];
@@ -304,7 +313,8 @@ export function lrFinderSpec(
       { data, mark: text, encoding: { x, text: { field: 'label' } } },
     );
   }
-  return asSpec({ ...base(titleOf(o.title, 'Learning rate finder')), layer });
+  const subtitle = clipped ? `loss axis cut at ${top.toPrecision(3)}; the loss rose to ${peak.toPrecision(3)} at the largest learning rates` : undefined;
+  return asSpec({ ...base(titleOf(o.title, 'Learning rate finder', subtitle)), layer });
 }
 
 /** Parameter names in model order (first appearance across records), biases left out. */
