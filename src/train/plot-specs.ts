@@ -193,7 +193,8 @@ export function epochCurvesSpec(
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'Epoch', scale: halfPad(maxEpoch), axis: INT_AXIS },
-      y: { field: 'value', type: 'quantitative', title: label, scale: { zero: metric === 'loss' } },
+      // Not from zero (like matplotlib and TensorBoard): runs that end at 2.29 and 2.10 must not look alike.
+      y: { field: 'value', type: 'quantitative', title: label, scale: { zero: false } },
       color: runColor('run', names),
       strokeDash: {
         field: 'split', type: 'nominal', title: 'Split',
