@@ -25,6 +25,20 @@ test('lab all --preset quick runs every experiment and leaves report.html, repor
   checkExperimentDir(path.join(out, 'momentum'), ['sgd-lr0.001', 'sgd-lr0.001-momentum0.9'], out);
   checkExperimentDir(path.join(out, 'batchnorm'), ['cnn-sgd-lr0.01', 'cnn-bn-sgd-lr0.01', 'cnn-bn-sgd-lr0.05'], out);
   checkExperimentDir(path.join(out, 'residual'), ['resnet18-plain', 'resnet18-residual'], out);
+  // Each experiment also gets its own report (and lab.json) in its folder, naming only its runs.
+  const own: Record<string, string[]> = {
+    'learning-rate': ['sgd-lr0.9'], momentum: ['sgd-lr0.001-momentum0.9'], batchnorm: ['cnn-bn-sgd-lr0.05'], residual: ['resnet18-residual'],
+  };
+  for (const [exp, runs] of Object.entries(own)) {
+    const md = fs.readFileSync(path.join(out, exp, 'report.md'), 'utf8');
+    assert.ok(fs.existsSync(path.join(out, exp, 'report.html')), `${exp}/report.html missing`);
+    const j = JSON.parse(fs.readFileSync(path.join(out, exp, 'lab.json'), 'utf8')) as Summary;
+    assert.deepEqual(j.experiments.map((e) => e.id), [exp]);
+    for (const [other, otherRuns] of Object.entries(own)) {
+      for (const id of otherRuns) assert.equal(md.includes(`| ${id} |`), other === exp, `${exp}/report.md and run ${id}`);
+    }
+    for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(fs.existsSync(path.join(out, exp, decodeURIComponent(m[1]))), `${exp}/report.md links ${m[1]}`);
+  }
 });
 
 const acc = (exp: string, run: string): string => `${readRun(path.join(out, exp, run)).test!.accuracy.toFixed(1)}%`;

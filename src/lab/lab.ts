@@ -2,7 +2,8 @@
 // Layout under `out` (default runs/):
 //   <experiment>/<run>/{config.json, metrics.jsonl, checkpoint.safetensors, model.safetensors}
 //   <experiment>/plots/*.{svg,png}      <experiment>/report.{html,md}      <experiment>/lab.json
-//   report.{html,md}, lab.json          (for `all`: every experiment in one report)
+//   report.{html,md}, lab.json          (for `all`: every experiment in one report, and each
+//                                        experiment's own report in its folder as above)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
@@ -46,10 +47,13 @@ export interface ExperimentResult {
   lessons: Lesson[];
   lrFinder: FindLrResult | null;
   section: ExperimentSection;
+  /** Wall-clock seconds of this experiment's part of the lab (reused runs are not timed again). */
+  seconds: number;
 }
 
 export interface LabResult {
   experiments: ExperimentResult[];
+  /** The report of the whole command (for `all`, the combined one). */
   report: { html: string; md: string };
   seconds: number;
 }
@@ -84,6 +88,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
   try {
     const test = firstSamples(data.test, o.testLimit ?? null);
     for (const spec of specs) {
+      const expStarted = performance.now();
       const expDir = path.join(out, spec.id);
       log?.(`\n== ${spec.title} (${spec.id}) ==`);
       let lr: FindLrResult | null = null;
@@ -106,7 +111,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
       const plots = await experimentPlots(runs, lr, path.join(expDir, 'plots'));
       const notes = lr ? [`LR range test: ${lr.lrs.length} steps from ${lr.lrs[0].toExponential(0)} to ${lr.lrs.at(-1)!.toPrecision(2)}${lr.diverged ? ', stopped when the loss exploded' : ''}.`] : [];
       const section: ExperimentSection = { id: spec.id, title: spec.title, question: spec.question, runs, lessons: lessons.map((l) => l.text), plots, notes };
-      results.push({ spec, runs, lessons, lrFinder: lr, section });
+      results.push({ spec, runs, lessons, lrFinder: lr, section, seconds: (performance.now() - expStarted) / 1000 });
       for (const l of lessons) log?.(`  ${l.holds ? '✓' : '✗'} ${l.text}`);
       if (which !== 'all') break;
     }
@@ -116,16 +121,21 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
     data.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
-  const reportDir = which === 'all' ? out : path.join(out, which);
-  const report: LabReport = {
-    title: which === 'all' ? 'torchlab lab: learning rate, momentum, BatchNorm and residual connections' : `torchlab lab: ${results[0].spec.title}`,
-    meta: { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: pkgVersion(), libtorchVersion: torch.libtorchVersion, seconds, command: o.command },
-    sections: results.map((r) => r.section),
-  };
-  const written = await writeReport(reportDir, report);
-  writeFileAtomic(path.join(reportDir, 'lab.json'), `${toJson(summary(report, results), 2)}\n`);
+  const meta = { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: pkgVersion(), libtorchVersion: torch.libtorchVersion, command: o.command };
+  // Each experiment's report in its own folder; for `all`, the combined one at the top as well.
+  let written = { html: '', md: '' };
+  for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: which === 'all' ? r.seconds : seconds }, [r]);
+  if (which === 'all') written = await writeLabReport(out, 'torchlab lab: learning rate, momentum, BatchNorm and residual connections', { ...meta, seconds }, results);
   log?.(`\nreport: ${written.html}\n        ${written.md}  (${seconds.toFixed(0)} s)`);
   return { experiments: results, report: written, seconds };
+}
+
+/** report.html, report.md and lab.json (the numbers and lessons, for scripts) in `dir`. */
+async function writeLabReport(dir: string, title: string, meta: LabReport['meta'], results: ExperimentResult[]): Promise<{ html: string; md: string }> {
+  const report: LabReport = { title, meta, sections: results.map((r) => r.section) };
+  const written = await writeReport(dir, report);
+  writeFileAtomic(path.join(dir, 'lab.json'), `${toJson(summary(report, results), 2)}\n`);
+  return written;
 }
 
 /** Trains one run of an experiment in its own directory. */
