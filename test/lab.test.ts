@@ -40,7 +40,15 @@ for (const [exp, ids] of Object.entries(RUNS)) {
       assert.ok(md.includes(l.text.replace(/[<>&*_]/g, (c: string) => `\\${c}`)) || md.includes(l.text), `lesson not in report.md: ${l.text}`);
     }
     for (const r of runs.values()) assert.ok(md.includes(`${r.test!.accuracy.toFixed(1)}%`), `report.md lacks ${r.name}'s accuracy`);
-    if (exp === 'learning-rate') assert.ok(fs.existsSync(path.join(dir, 'plots', 'lr-finder.png')));
+    if (exp === 'learning-rate') {
+      assert.ok(fs.existsSync(path.join(dir, 'plots', 'lr-finder.png')));
+      const f = summary.experiments[0].lrFinder as { suggestedLr: number | null; lrs: number[]; losses: (number | null)[]; rawLosses: (number | null)[] };
+      assert.ok(f.lrs.length > 10, `lr sweep of ${f.lrs.length} points`);
+      assert.equal(f.losses.length, f.lrs.length);
+      assert.equal(f.rawLosses.length, f.lrs.length);
+      assert.ok(f.lrs.every((lr, i) => i === 0 || lr > f.lrs[i - 1]), 'lrs grow');
+      assert.ok(f.suggestedLr === null || f.lrs.includes(f.suggestedLr), 'the suggestion is one of the swept lrs');
+    }
     if (exp === 'residual') {
       assert.ok(checkPng(path.join(dir, 'plots', 'gradient-flow.png')).inked > 0.02);
       assert.ok(runs.get('resnet18-residual')!.gradFlow.length > 0);

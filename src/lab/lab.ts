@@ -190,7 +190,8 @@ function summary(report: LabReport, results: ExperimentResult[]): unknown {
       id: e.spec.id,
       runs: e.runs.map((r) => ({ name: r.name, status: r.status, epochs: r.epochs.length, test: r.test, seconds: r.seconds, divergence: r.divergence })),
       lessons: e.lessons,
-      lrFinder: e.lrFinder ? { suggestedLr: e.lrFinder.suggestedLr, diverged: e.lrFinder.diverged } : null,
+      // The whole sweep, so the curve can be re-plotted or compared without running it again.
+      lrFinder: e.lrFinder ? { suggestedLr: e.lrFinder.suggestedLr, diverged: e.lrFinder.diverged, lrs: e.lrFinder.lrs, losses: e.lrFinder.losses, rawLosses: e.lrFinder.rawLosses } : null,
     })),
   };
 }
