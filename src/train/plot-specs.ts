@@ -287,12 +287,12 @@ export function lrFinderSpec(
   // The sweep ends when the loss explodes (often 10-20x the start); an axis up to that peak would
   // flatten the part that matters. As fastai's plot drops the last points, the y axis stops a little
   // above the starting loss (the curve leaves the plot where it blows up), and the subtitle says so.
-  const ys = rows.map((p) => p.loss);
-  const lo = Math.min(...ys);
-  const peak = Math.max(...ys);
-  const top = ys[0] + Math.max(2 * (ys[0] - lo), 0.25 * Math.abs(ys[0]), 1e-6);
+  const first = rows[0].loss;
+  const minLoss = rows.reduce((m, p) => Math.min(m, p.loss), first);
+  const peak = rows.reduce((m, p) => Math.max(m, p.loss), first);
+  const top = first + Math.max(2 * (first - minLoss), 0.25 * Math.abs(first), 1e-6);
   const clipped = peak > top;
-  const yScale = clipped ? { zero: false, domain: [lo - 0.05 * (top - lo), top] } : { zero: false };
+  const yScale = clipped ? { zero: false, domain: [minLoss - 0.05 * (top - minLoss), top] } : { zero: false };
   const layer: Obj[] = [{
     data: { values: rows },
     mark: { type: 'line', strokeWidth: 2, color: SINGLE_COLOR, clip: true },
