@@ -115,7 +115,7 @@ test('findLr on linear regression: the loss falls, then explodes; a sensible sug
 
 test('findLr suggestion: the steepest fall before the smoothed minimum, never the recovery after a blow-up', () => {
   const lrs = Array.from({ length: 60 }, (_, i) => 1e-5 * 1.26 ** i);
-  // Flat, a gentle dip (steepest at i = 40), a blow-up to 5 at i = 46..50, then a steep fall while it recovers.
+  // Flat, a gentle dip (steepest from i = 39 to 40), a blow-up to 5 at i = 46..50, then a steep fall while it recovers.
   const losses = lrs.map((_, i) => (i <= 38 ? 2.3 : i <= 45 ? 2.3 - 0.02 * (i - 38) - (i === 40 ? 0.05 : i > 40 ? 0.05 : 0)
     : i <= 50 ? 5 : 5 - 0.3 * (i - 50)));
   assert.equal(steepest(lrs, losses), lrs[39], 'the steepest fall (2.28 → 2.21) is from i = 39 to 40');
