@@ -387,6 +387,14 @@ Napi::Value version(const Napi::CallbackInfo& info) {
                                            "." + std::to_string(TORCH_VERSION_PATCH));
 }
 
+// `torchlab doctor`: how this libtorch was built (BLAS, CUDA, ...) and its thread settings.
+Napi::Value buildInfo(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("config", at::show_config());
+  o.Set("parallel", at::get_parallel_info());
+  return o;
+}
+
 const Binding kCore[] = {
     {"setErrorFactory", setErrorFactory}, {"dispose", dispose},
     {"disposeMany", disposeMany},         {"isLive", isLive},
@@ -397,6 +405,7 @@ const Binding kCore[] = {
     {"setRngState", setRngState},         {"setGradEnabled", setGradEnabled},
     {"isGradEnabled", isGradEnabled},     {"version", version},
     {"autocastEnter", autocastEnter},   {"autocastExit", autocastExit},
+    {"buildInfo", buildInfo},
 };
 }  // namespace
 

@@ -58,7 +58,7 @@ export async function trainCommand(o: CommonOptions & {
       : `${name} reached ${t ? `${t.accuracy.toFixed(1)}% test accuracy (${t.correct}/${t.total})` : 'the end'} after ${run.epochs.length} epochs in ${run.seconds.toFixed(1)} s.`];
     const report = await writeReport(dir, {
       title: `torchlab train: ${name}`,
-      meta: { dataset: o.dataset, preset: 'custom', device, createdAt: new Date().toISOString(), torchlabVersion: '0.1.0', libtorchVersion: torch.libtorchVersion, seconds: (performance.now() - started) / 1000, command: commandLine() },
+      meta: { dataset: o.dataset, preset: 'custom', device, createdAt: new Date().toISOString(), torchlabVersion: torch.torchlabVersion, libtorchVersion: torch.libtorchVersion, seconds: (performance.now() - started) / 1000, command: commandLine() },
       sections: [{ id: 'run', title: name, question: `${o.model} on ${o.dataset} with ${o.optimizer} (lr ${o.lr}${o.momentum ? `, momentum ${o.momentum}` : ''}), batch ${o.batchSize}, ${o.epochs} epochs.`, runs: [run], lessons, plots }],
     });
     console.log(`\n${lessons[0]}\nreport: ${report.html}\n        ${report.md}`);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `torchlab` command: the lab notebook's experiments, training runs, sample grids and model
-// summaries from the shell.   torchlab --help   lists everything.
+// summaries from the shell, and `setup` / `doctor` for the install.   torchlab --help   lists everything.
+// Only the actions load the native addon (commands.js, doctor): `--help`, `setup` and `doctor` work
+// when there is no usable addon yet.
 import { Command, Option } from '@commander-js/extra-typings';
-import { EXPERIMENTS } from '../lab/experiments.js';
-import { DATASETS, MODELS, OPTIMIZERS } from '../lab/setup.js';
+import { DATASETS, EXPERIMENTS, MODELS, OPTIMIZERS } from '../lab/experiments.js';
 import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval } from './options.js';
-import { labCommand, samplesCommand, summaryCommand, trainCommand } from './commands.js';
+
+const commands = () => import('./commands.js');
 
 const datasetOption = () => new Option('--dataset <name>', 'fashion-mnist (offline, Debian\'s files) or cifar10 (downloaded)').choices(DATASETS).default('fashion-mnist' as const);
 const deviceOption = () => new Option('--device <device>', 'cpu, cuda or cuda:N (default: cuda when available, else cpu)').argParser(deviceName);
@@ -40,6 +42,7 @@ program.command('lab')
     if (experiment !== 'all' && !(EXPERIMENTS as readonly string[]).includes(experiment)) {
       program.error(`error: unknown experiment '${experiment}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
     }
+    const { labCommand } = await commands();
     await labCommand(experiment as Parameters<typeof labCommand>[0], o);
   });
 
@@ -67,7 +70,7 @@ program.command('train')
   .addOption(mirrorOption())
   .action(async (o) => {
     if (o.name !== undefined && !/^[\w.-]+$/.test(o.name)) program.error(`error: --name must be a plain folder name (letters, digits, . _ -), got '${o.name}'`);
-    await trainCommand(o);
+    await (await commands()).trainCommand(o);
   });
 
 program.command('samples')
@@ -81,16 +84,36 @@ program.command('samples')
   .option('--out <file>', 'PNG file', 'runs/samples.png')
   .addOption(dataDirOption())
   .addOption(mirrorOption())
-  .action((o) => samplesCommand({ ...o, progress: false }));
+  .action(async (o) => (await commands()).samplesCommand({ ...o, progress: false }));
 
 program.command('summary')
   .description('print a model and its layer table (output shapes, parameters)')
   .argument('<model>', MODELS.join(' | '))
   .addOption(datasetOption())
   .option('--width <n>', 'ResNet width', positiveInt, 64)
-  .action((model, o) => {
+  .action(async (model, o) => {
     if (!(MODELS as readonly string[]).includes(model)) program.error(`error: unknown model '${model}'; expected one of ${MODELS.join(', ')}`);
-    summaryCommand(model as (typeof MODELS)[number], o);
+    (await commands()).summaryCommand(model as (typeof MODELS)[number], o);
+  });
+
+program.command('setup')
+  .description('make torchlab ready here: libtorch, OpenBLAS, the lab\'s data and font with apt when missing; the addon built when no prebuilt one fits')
+  .option('--build', 'build the addon from source even when the prebuilt one fits (LIBTORCH / LIBTORCH_USE_PYTORCH choose the libtorch)')
+  .option('--no-apt', 'install nothing with apt; fail naming what is missing')
+  .option('--with-chromium', 'also install Chromium (the report\'s browser tests)')
+  .action(async (o) => {
+    const { setup } = await import('./setup.js');
+    setup({ build: o.build ?? false, apt: o.apt, withChromium: o.withChromium ?? false });
+  });
+
+program.command('doctor')
+  .description('print libtorch, CUDA, BLAS, threads and where the addon came from; exit 1 when torchlab cannot run')
+  .option('--json', 'print the report as JSON')
+  .action(async (o) => {
+    const { doctor, formatDoctor } = await import('./doctor.js');
+    const report = await doctor();
+    console.log(o.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+    if (!report.ok) process.exitCode = 1;
   });
 
 try {

@@ -4,7 +4,6 @@
 //   <experiment>/plots/*.{svg,png}      <experiment>/report.{html,md}      <experiment>/lab.json
 //   report.{html,md}, lab.json          (for `all`: every experiment in one report, and each
 //                                        experiment's own report in its folder as above)
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
 import * as F from '../nn/functional.js';
@@ -57,14 +56,6 @@ export interface LabResult {
   report: { html: string; md: string };
   seconds: number;
 }
-
-const pkgVersion = (): string => {
-  try {
-    return JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
-  } catch {
-    return 'unknown';
-  }
-};
 
 /**
  * Runs one experiment or all of them and writes their report.
@@ -121,7 +112,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
     data.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
-  const meta = { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: pkgVersion(), libtorchVersion: torch.libtorchVersion, command: o.command };
+  const meta = { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: torch.torchlabVersion, libtorchVersion: torch.libtorchVersion, command: o.command };
   // Each experiment's report in its own folder; for `all`, the combined one at the top as well.
   let written = { html: '', md: '' };
   for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: which === 'all' ? r.seconds : seconds }, [r]);

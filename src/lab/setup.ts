@@ -13,12 +13,9 @@ import { SGD } from '../optim/sgd.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { ModelKind, OptimizerKind } from './experiments.js';
+import { DATASETS, MODELS, OPTIMIZERS, type DatasetName, type ModelKind, type OptimizerKind } from './experiments.js';
 
-export type DatasetName = 'fashion-mnist' | 'cifar10';
-export const DATASETS: readonly DatasetName[] = ['fashion-mnist', 'cifar10'];
-export const MODELS: readonly ModelKind[] = ['cnn', 'cnn-bn', 'resnet18-plain', 'resnet18'];
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop'];
+export { DATASETS, MODELS, OPTIMIZERS, type DatasetName };
 
 export interface LabData {
   name: DatasetName;

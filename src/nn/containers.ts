@@ -39,7 +39,7 @@ export class Sequential extends ListModule {
     super(modules);
   }
   forward(x: Tensor): Tensor {
-    for (const m of this.items) x = m.forward(x) as Tensor;
+    for (const m of this.items) x = m.forward(x);
     return x;
   }
 }

@@ -47,7 +47,7 @@ function checkPair(b: unknown, where: string): readonly [Tensor, Tensor] {
 /** Runs forward + loss, under autocast when amp is on (backward stays outside, as in PyTorch). */
 function forwardLoss(model: Module, x: Tensor, y: Tensor, lossFn: LossFn, amp: boolean, device: string): [Tensor, Tensor] {
   const run = (): [Tensor, Tensor] => {
-    const out = model.forward(x) as Tensor;
+    const out = model.forward(x);
     return [out, lossFn(out, y)];
   };
   if (!amp) return run();
