@@ -13,5 +13,5 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as models from './models/index.js';
 export * as data from './data/index.js';
-export * as utils from './data/image.js';
+export * as utils from './data/utils.js'; // torchvision.utils (makeGrid, saveImage) + torch.utils.data
 export * as train from './train/index.js';
