@@ -115,7 +115,8 @@ test("DataLoader's option conflicts are PyTorch's", () => {
   assert.throws(() => new DataLoader(data, { batchSampler, sampler }), mutex);
   assert.throws(() => new DataLoader(data, { batchSampler, dropLast: true }), mutex);
   assert.throws(() => new DataLoader(data, { sampler: 3 as never }), /sampler: expected a Sampler or an iterable of indices/);
-  assert.throws(() => new DataLoader(data, { seed: 1 }), /only a shuffling loader/);
+  assert.throws(() => new DataLoader(data, { sampler, seed: 1 }), /a loader with a sampler or batchSampler takes no seed/);
+  assert.deepEqual(epoch(new DataLoader(data, { batchSize: 4, seed: 1 })), [[0, 1, 2, 3]], 'seed without shuffle: in order');
   assert.throws(() => new DataLoader(data, { shuffle: true, seed: 1, generator: new torch.data.Generator() }), /seed and generator are mutually exclusive/);
   assert.throws(() => new DataLoader(data, { generator: {} as never }), /generator: expected a data.Generator/);
   assert.throws(() => new DataLoader(data, { samplr: sampler } as never), /unknown option 'samplr'/);

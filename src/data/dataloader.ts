@@ -147,8 +147,11 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<Bat
     if (this.seed !== null && !Number.isSafeInteger(this.seed)) throw new TypeError(`seed: expected an integer, got ${describe(this.seed)}`);
     this.generator = o.generator ?? null;
     if (this.generator !== null && !(this.generator instanceof RandomGenerator)) throw new TypeError(`generator: expected a data.Generator, got ${describe(this.generator)}`);
-    if (this.seed !== null && (this.generator !== null || !this.shuffle)) {
-      throw new TypeError(this.generator !== null ? 'seed and generator are mutually exclusive' : 'seed: only a shuffling loader (shuffle: true) takes a seed; give the sampler its own generator');
+    // seed is for shuffle's order (ignored without shuffle, so `{ shuffle: train, seed }` works); a sampler
+    // or a generator has its own randomness, which a seed would silently not touch
+    if (this.seed !== null && this.generator !== null) throw new TypeError('seed and generator are mutually exclusive');
+    if (this.seed !== null && (this.sampler !== null || this.batchSampler !== null)) {
+      throw new TypeError('seed: a loader with a sampler or batchSampler takes no seed (give the sampler a generator)');
     }
   }
 
