@@ -43,6 +43,9 @@ function perSample(ds: { length: number; get(i: number): [unknown, unknown] }, o
 test('a deterministic Transform: get(i) and the batched DataLoader path give the same numbers', () => {
   const t = new Compose([new ToTensor(), new Normalize([0.5, 0.25], [0.2, 0.4])]);
   const ds = new Tiny({ transform: t });
+  const live = torch.memory().numTensors;
+  ds.get(3)[0].dispose();
+  assert.equal(torch.memory().numTensors, live, 'get(i) leaves only its result behind');
   const [x0, y0] = ds.get(4);
   assert.deepEqual(x0.shape, [2, 5, 6]);
   assert.equal(x0.dtype, 'float32');

@@ -37,8 +37,7 @@ export const applyBatch = (t: TransformLike, x: Tensor): Tensor => (t instanceof
  */
 export function applyToSample(t: unknown, sample: Tensor | number): unknown {
   if (t instanceof Transform) {
-    const s = typeof sample === 'number' ? torch.tensor([sample], { dtype: 'int64' }) : sample.unsqueeze(0);
-    return torch.tidy(() => t.forward(s).select(0, 0));
+    return torch.tidy(() => t.forward(typeof sample === 'number' ? torch.tensor([sample], { dtype: 'int64' }) : sample.unsqueeze(0)).select(0, 0));
   }
   return (t as (v: unknown) => unknown)(sample);
 }

@@ -1,7 +1,7 @@
 // The shared shape of torchvision-style image datasets held in memory as two tensors.
 import { type Tensor, tensor, tidy, keep, dispose } from '../../tensor/index.js';
 import { checkInt } from '../../tensor/args.js';
-import type { Transform } from '../transforms.js';
+import { Transform } from '../transforms.js';
 import { applyToSample, checkTransformOption } from '../dataset.js';
 
 /**
@@ -67,10 +67,12 @@ export class VisionDataset<X = Tensor, Y = number> {
     const n = this.length;
     if (i < -n || i >= n) throw new RangeError(`index: ${i} is out of range for a dataset of ${n} samples`);
     if (i < 0) i += n;
-    const image = this.data.select(0, i);
     const label = this.#labels[i];
+    const t = this.transform;
+    // a Transform's input view is freed with its intermediates; a function may keep (return) the view
+    const image = t instanceof Transform ? tidy(() => applyToSample(t, this.data.select(0, i)) as Tensor) : this.data.select(0, i);
     return [
-      (this.transform ? applyToSample(this.transform, image) : image) as X,
+      (t && !(t instanceof Transform) ? t(image) : image) as X,
       (this.targetTransform ? applyToSample(this.targetTransform, label) : label) as Y,
     ];
   }
