@@ -2,10 +2,13 @@
 // training images (Debian's dataset-fashion-mnist, offline), batch 256, shuffle, the lab's
 // augmentation Compose(RandomCrop(28, padding 2), RandomHorizontalFlip, ToTensor, Normalize), CPU.
 // Both paths cut each batch with one indexSelect and run the Compose on the whole batch; the dataset
-// path also goes through the transform lookup of cutBatch. Side by side in one run: rounds alternate
-// (loader path, dataset path, ...), one epoch each; images per second, best and median per side.
+// path also goes through cutBatch's transform lookup. Side by side in one run, interleaved batch by
+// batch (the two loaders advance in lockstep, each next() timed on its own, the side going first
+// alternating), so that load from other processes falls on both sides alike; images per second
+// over each epoch's summed next() times, best and median per side over the rounds.
 //   node --import tsx bench/dataset-transform.ts [--rounds 5] [--threads N]
 import * as torch from '../src/index.js';
+import type { Tensor } from '../src/index.js';
 import { Compose, DataLoader, FashionMNIST, Normalize, RandomCrop, RandomHorizontalFlip, ToTensor } from '../src/data/index.js';
 import { defaultThreads, intFlag, median, parseFlags } from './common.js';
 
@@ -18,22 +21,35 @@ const compose = (): Compose => new Compose([
 const onLoader = new DataLoader(new FashionMNIST({ train: true }), { batchSize: 256, shuffle: true, seed: 0, transform: compose() });
 const onDataset = new DataLoader(new FashionMNIST({ train: true, transform: compose() }), { batchSize: 256, shuffle: true, seed: 0 });
 
-function epochRate(loader: DataLoader): number {
-  const t0 = performance.now();
-  let images = 0;
-  for (const [x] of loader) images += x.size(0);
-  return images / ((performance.now() - t0) / 1000);
+/** One epoch of both loaders in lockstep: [loader path, dataset path] images per second. */
+function epochRates(round: number): [number, number] {
+  const its = [onLoader[Symbol.iterator](), onDataset[Symbol.iterator]()];
+  const ms = [0, 0];
+  const images = [0, 0];
+  for (let k = 0; ; k++) {
+    let done = false;
+    for (const side of (k + round) % 2 === 0 ? [0, 1] : [1, 0]) {
+      const t0 = performance.now();
+      const r = its[side].next();
+      ms[side] += performance.now() - t0;
+      if (r.done) done = true;
+      else images[side] += (r.value[0] as Tensor).size(0);
+    }
+    if (done) break;
+  }
+  return [images[0] / (ms[0] / 1000), images[1] / (ms[1] / 1000)];
 }
-epochRate(onLoader); // warm-up: first-touch page faults, allocator
-epochRate(onDataset);
+epochRates(0); // warm-up: first-touch page faults, allocator
 const rates = { loader: [] as number[], dataset: [] as number[] };
 for (let r = 0; r < rounds; r++) {
-  rates.loader.push(epochRate(onLoader));
-  rates.dataset.push(epochRate(onDataset));
+  const [a, b] = epochRates(r);
+  rates.loader.push(a);
+  rates.dataset.push(b);
 }
 const best = { loader: Math.max(...rates.loader), dataset: Math.max(...rates.dataset) };
 const med = { loader: median(rates.loader), dataset: median(rates.dataset) };
-console.log(`loader transform : best ${Math.round(best.loader).toLocaleString('en')} images/s, median ${Math.round(med.loader).toLocaleString('en')}`);
-console.log(`dataset transform: best ${Math.round(best.dataset).toLocaleString('en')} images/s, median ${Math.round(med.dataset).toLocaleString('en')}`);
+const fmt = (v: number): string => Math.round(v).toLocaleString('en');
+console.log(`loader transform : best ${fmt(best.loader)} images/s, median ${fmt(med.loader)}`);
+console.log(`dataset transform: best ${fmt(best.dataset)} images/s, median ${fmt(med.dataset)}`);
 console.log(`dataset / loader: best ${(best.dataset / best.loader).toFixed(3)}, median ${(med.dataset / med.loader).toFixed(3)} (target >= 0.90)`);
 console.log(JSON.stringify({ threads: torch.getNumThreads(), rounds, loaderImagesPerSec: Math.round(best.loader), datasetImagesPerSec: Math.round(best.dataset), ratioBest: +(best.dataset / best.loader).toFixed(3), ratioMedian: +(med.dataset / med.loader).toFixed(3) }));
