@@ -3,7 +3,7 @@
 // are one options object with camelCase names.
 import { native } from '../tensor/native.js';
 import { handle, optHandle, wrap } from '../tensor/handles.js';
-import { checkBool, checkInt, checkNumber, checkOptions, checkShape, describe, pair, reductionCode, type Reduction } from '../tensor/args.js';
+import { checkBool, checkInt, checkNumber, checkOptions, checkShape, describe, pair } from '../tensor/args.js';
 import { TorchError } from '../tensor/errors.js';
 import { dtypeCode, type DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -118,33 +118,6 @@ export const softmax = (input: Tensor, dim: number, o: { dtype?: DType } = {}): 
 export const logSoftmax = (input: Tensor, dim: number, o: { dtype?: DType } = {}): Tensor =>
   wrap(native.logSoftmax(handle(input, 'input'), checkInt(dim, 'dim'), dtypeCode(o.dtype)));
 
-export interface LossOptions { reduction?: Reduction }
-export interface CrossEntropyOptions extends LossOptions {
-  weight?: Tensor | null;
-  ignoreIndex?: number;
-  labelSmoothing?: number;
-}
-/** Cross entropy of logits (N, C[, ...]) against class indices (N[, ...]) or class probabilities. */
-export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
-  const ls = checkNumber(o.labelSmoothing ?? 0, 'labelSmoothing');
-  if (ls < 0 || ls > 1) throw new RangeError(`labelSmoothing: must be in [0, 1], got ${ls}`);
-  return wrap(native.crossEntropy(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
-    reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), ls));
-}
-export function nllLoss(input: Tensor, target: Tensor, options?: Omit<CrossEntropyOptions, 'labelSmoothing'>): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex']);
-  return wrap(native.nllLoss(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
-    reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex')));
-}
-const reductionOf = (o: LossOptions | undefined): number => reductionCode(checkOptions(o, 'options', ['reduction']).reduction);
-export const mseLoss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
-  wrap(native.mseLoss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
-export const l1Loss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
-  wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
-export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor =>
-  wrap(native.bceWithLogits(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'), optHandle(o.posWeight, 'posWeight'), reductionCode(o.reduction)));
-
 /** One-hot encoding of int64 class indices; numClasses -1 infers max + 1. */
 export const oneHot = (input: Tensor, numClasses = -1): Tensor => wrap(native.oneHot(handle(input, 'input'), checkInt(numClasses, 'numClasses')));
 
@@ -157,3 +130,8 @@ export function pad(input: Tensor, pads: number[], options?: { mode?: 'constant'
   const value = o.value === undefined ? null : checkNumber(o.value, 'value');
   return wrap(native.pad(handle(input, 'input'), pads.map((p, i) => checkInt(p, `pad[${i}]`)), mode, value));
 }
+
+export {
+  crossEntropy, nllLoss, mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv,
+  type LossOptions, type CrossEntropyOptions, type KLDivReduction,
+} from './functional-loss.js';

@@ -21,11 +21,17 @@ export function isOptionsObject(x: unknown): x is Record<string, unknown> {
  * An unknown key, a key also given positionally, or an options object followed by more arguments
  * is a TypeError (Python raises TypeError for the same calls). Constructors using it declare their
  * arguments optional without default values, so that a trailing options object is the last argument.
+ * `maxPositional` limits how many may be positional (PyTorch's losses take later arguments, after
+ * the deprecated size_average / reduce, only by keyword).
  */
-export function keywordArgs(owner: string, args: readonly unknown[], names: readonly string[]): Record<string, unknown> {
+export function keywordArgs(owner: string, args: readonly unknown[], names: readonly string[], maxPositional = names.length): Record<string, unknown> {
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
-  if (n > names.length) throw new TypeError(`${owner}: takes at most ${names.length} arguments (${n} given)`);
+  const positional = isOptionsObject(args[n - 1]) ? n - 1 : n;
+  if (positional > maxPositional) {
+    throw new TypeError(`${owner}: takes at most ${maxPositional} positional argument${maxPositional === 1 ? '' : 's'} ` +
+      `(${names.slice(0, maxPositional).join(', ')}), then an options object {${names.slice(maxPositional).join(', ')}}; got ${positional}`);
+  }
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const a = args[i];
