@@ -38,6 +38,35 @@ function warnIfBroadcast(input: Tensor, target: Tensor): void {
       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.');
   }
 }
+/** torch.broadcast_tensors for two tensors: both expanded to their common shape. */
+function broadcastPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (sameShape(a, b)) return [a, b];
+  const n = Math.max(a.dim(), b.dim());
+  const shape: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a.shape[a.dim() - n + i] ?? 1;
+    const db = b.shape[b.dim() - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new TorchError(`The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`);
+    }
+    shape.push(da === 1 ? db : da);
+  }
+  return [a.expand(shape), b.expand(shape)];
+}
+/**
+ * `value` (no gradient of its own) carrying the gradient `grad` w.r.t. each of `wrt` that requires
+ * one: value + p - p.detach() with p = t·grad, whose forward adds exactly 0. For the composed losses
+ * whose ATen backward formula autograd of the composition would not reproduce; first order only.
+ */
+function withGradients(value: Tensor, ...wrt: [Tensor, () => Tensor][]): Tensor {
+  let out = value;
+  for (const [t, grad] of wrt) {
+    if (!t.requiresGrad) continue;
+    const p = t.mul(grad());
+    out = out.add(p.sub(p.detach()));
+  }
+  return out;
+}
 /** ATen's apply_loss_reduction. */
 function reduce(loss: Tensor, reduction: number): Tensor {
   return reduction === 0 ? loss : reduction === 1 ? loss.mean() : loss.sum();
@@ -60,14 +89,26 @@ export function nllLoss(input: Tensor, target: Tensor, options?: Omit<CrossEntro
 /** Mean squared error; the target is differentiated too. */
 export function mseLoss(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
   const reduction = reductionCode(checkOptions(options, 'mseLoss', ['reduction']).reduction);
+  handle(input, 'input');
+  handle(target, 'target');
   warnIfBroadcast(input, target);
-  return wrap(native.mseLoss(handle(input, 'input'), handle(target, 'target'), reduction));
+  // Broadcast first, as F.mse_loss does: ATen's mse_loss_backward scales the target's gradient by
+  // the target's own numel, which is wrong for a broadcast target.
+  return torch.tidy(() => {
+    const [a, b] = broadcastPair(input, target);
+    return wrap(native.mseLoss(handle(a, 'input'), handle(b, 'target'), reduction));
+  });
 }
 /** Mean absolute error. */
 export function l1Loss(input: Tensor, target: Tensor, options?: LossOptions): Tensor {
   const reduction = reductionCode(checkOptions(options, 'l1Loss', ['reduction']).reduction);
+  handle(input, 'input');
+  handle(target, 'target');
   warnIfBroadcast(input, target);
-  return wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reduction));
+  return torch.tidy(() => {
+    const [a, b] = broadcastPair(input, target);
+    return wrap(native.l1Loss(handle(a, 'input'), handle(b, 'target'), reduction));
+  });
 }
 
 /**
@@ -82,9 +123,18 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options?: LossOption
   handle(target, 'target');
   warnIfBroadcast(input, target);
   if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
-  if (beta === 0) return wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reduction));
-  // TODO(generated ops): aten::smooth_l1_loss. The CPU kernel's expression, in its order of operations.
+  // TODO(generated ops): aten::smooth_l1_loss
   return torch.tidy(() => {
+    if (beta === 0) {
+      // ATen's value is the L1 loss; its backward kernel gives d/dinput = (x <= 0 ? -1 : 1) at
+      // x = input - target, and the target's from the same kernel with the arguments swapped, so
+      // both are -1 at x == 0 (autograd of |x| would give 0 there).
+      const d = input.sub(target).detach();
+      const sign = (positive: Tensor) => positive.to(d.dtype).mul(2).sub(1);
+      return reduce(withGradients(d.abs(), [input, () => sign(d.gt(0))], [target, () => sign(d.lt(0))]), reduction);
+    }
+    // The CPU kernel's expression, in its order of operations; autograd of it gives the backward
+    // kernel's gradients (at |x| == beta both give ±1).
     const z = input.sub(target).abs();
     return reduce(torch.where(z.lt(beta), z.mul(0.5).mul(z).div(beta), z.sub(0.5 * beta)), reduction);
   });
@@ -140,16 +190,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options?: Loss
     if (!inRange) throw new TorchError('all elements of input should be between 0 and 1');
     const [x, t] = [input.detach(), target.detach()];
     // The CPU kernel: (t - 1)·max(log(1 - x), -100) - t·max(log(x), -100).
-    let loss = t.sub(1).mul(x.rsub(1).log().clamp(-100)).sub(t.mul(x.log().clamp(-100)));
-    if (input.requiresGrad) {
-      const p = input.mul(x.sub(t).div(x.rsub(1).mul(x).clamp(1e-12)));
-      loss = loss.add(p.sub(p.detach()));
-    }
-    if (target.requiresGrad) {
-      const g = x.div(x.rsub(1)).log().neg(); // -logit(x)
-      const q = target.mul(torch.where(g.isfinite(), g, 0));
-      loss = loss.add(q.sub(q.detach()));
-    }
+    const value = t.sub(1).mul(x.rsub(1).log().clamp(-100)).sub(t.mul(x.log().clamp(-100)));
+    let loss = withGradients(value,
+      [input, () => x.sub(t).div(x.rsub(1).mul(x).clamp(1e-12))],
+      [target, () => {
+        const g = x.div(x.rsub(1)).log().neg(); // -logit(x)
+        return torch.where(g.isfinite(), g, 0);
+      }]);
     if (weight !== null) loss = loss.mul(weight);
     return reduce(loss, reduction);
   });
