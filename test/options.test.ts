@@ -133,6 +133,23 @@ test('the example from the issue: Conv2d with a misspelt padding', () => {
   });
 });
 
+test('the functional forms name themselves and their valid options', () => {
+  torch.tidy(() => {
+    const x = torch.randn([1, 1, 4, 4]);
+    const w4 = torch.randn([1, 1, 3, 3]);
+    const cases: [() => unknown, string][] = [
+      [() => torch.F.conv2d(x, w4, null, { paddng: 1 } as never), "conv2d: unknown option 'paddng'; valid options: stride, padding, dilation, groups"],
+      [() => torch.F.maxPool2d(x, 2, { countIncludePad: true } as never), "maxPool2d: unknown option 'countIncludePad'; valid options: stride, padding, dilation, ceilMode"],
+      [() => torch.F.avgPool2d(x, 2, { dilation: 2 } as never), "avgPool2d: unknown option 'dilation'; valid options: stride, padding, ceilMode, countIncludePad, divisorOverride"],
+      [() => torch.F.batchNorm(x, null, null, { train: true } as never), "batchNorm: unknown option 'train'; valid options: weight, bias, training, momentum, eps"],
+      [() => torch.F.layerNorm(x, [4], { epsilon: 1 } as never), "layerNorm: unknown option 'epsilon'; valid options: weight, bias, eps"],
+      [() => torch.F.gelu(x, { approx: 'tanh' } as never), "gelu: unknown option 'approx'; valid options: approximate"],
+      [() => torch.F.pad(x, [1, 1], { fill: 1 } as never), "pad: unknown option 'fill'; valid options: mode, value"],
+    ];
+    for (const [fn, message] of cases) assert.throws(fn, { name: 'TypeError', message });
+  });
+});
+
 test('positional-or-keyword layer arguments: as in PyTorch, by position or by name, never both', () => {
   assert.equal(new nn.Dropout({ p: 0.2 }).p, 0.2);
   assert.equal(new nn.Dropout(0.2, { inplace: true }).toString(), 'Dropout(p=0.2, inplace=True)');

@@ -11,7 +11,7 @@ import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { native } from '../tensor/native.js';
 import { handle, isTensor, optHandle, wrap } from '../tensor/handles.js';
-import { checkBool, checkInt, checkNumber, checkOptions, reductionCode, type Reduction } from '../tensor/args.js';
+import { checkBool, checkInt, checkNumber, checkOptions, describe, reductionCode, type Reduction } from '../tensor/args.js';
 import { TorchError } from '../tensor/errors.js';
 
 export interface LossOptions { reduction?: Reduction }
@@ -215,6 +215,14 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
 }
 
 export type KLDivReduction = Reduction | 'batchmean';
+/** klDiv's reduction: PyTorch's three, or 'batchmean'. */
+export function checkKLDivReduction(r: unknown): KLDivReduction {
+  if (r === undefined) return 'mean';
+  if (r !== 'none' && r !== 'mean' && r !== 'sum' && r !== 'batchmean') {
+    throw new TypeError(`reduction: expected 'none', 'batchmean', 'mean' or 'sum', got ${describe(r)}`);
+  }
+  return r;
+}
 /**
  * Kullback-Leibler divergence of log-probabilities `input` from `target` (probabilities, or
  * log-probabilities with logTarget). reduction 'batchmean' is the mathematical KL divergence
@@ -223,8 +231,7 @@ export type KLDivReduction = Reduction | 'batchmean';
  */
 export function klDiv(input: Tensor, target: Tensor, options?: { reduction?: KLDivReduction; logTarget?: boolean }): Tensor {
   const o = checkOptions(options, 'klDiv', ['reduction', 'logTarget']);
-  const r = o.reduction ?? 'mean';
-  if (r !== 'batchmean') reductionCode(r);
+  const r = checkKLDivReduction(o.reduction);
   const logTarget = checkBool(o.logTarget, 'logTarget');
   handle(input, 'input');
   handle(target, 'target');

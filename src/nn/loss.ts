@@ -183,7 +183,7 @@ export class KLDivLoss extends Module<LossForward> {
   constructor(options?: { reduction?: F.KLDivReduction; logTarget?: boolean }) {
     super();
     const a = keywordArgs('KLDivLoss', [options], ['reduction', 'logTarget'], 0);
-    this.reduction = a.reduction === 'batchmean' ? 'batchmean' : reductionOf(a.reduction);
+    this.reduction = F.checkKLDivReduction(a.reduction);
     this.logTarget = checkBool(a.logTarget, 'logTarget');
   }
   forward(input: Tensor, target: Tensor): Tensor {
