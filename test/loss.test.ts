@@ -116,6 +116,17 @@ test('losses print as PyTorch prints them, hold weight / posWeight as buffers, a
   });
 });
 
+test('a loss weight loaded from a PyTorch state_dict gives PyTorch\'s loss', () => {
+  torch.tidy(() => {
+    const ce = new nn.CrossEntropyLoss({ weight: torch.zeros([5]) });
+    ce.loadStateDict({ weight: fx['ce_weight_mean.weight'] });
+    const out = ce.forward(fx['ce_weight_mean.input'], fx['ce_weight_mean.target']);
+    assertClose(out, fx['ce_weight_mean.out'], { rtol: 1e-5, atol: 1e-6, what: 'ce_weight_mean from a state dict' });
+    assert.throws(() => ce.loadStateDict({}), /Missing key\(s\) in state_dict: "weight"/);
+    ce.dispose();
+  });
+});
+
 test('loss forward is typed (input, target) => Tensor and works inside a training step', () => {
   torch.manualSeed(0);
   const model = new nn.Linear(4, 3);
