@@ -10,12 +10,13 @@
 //      changed. Every step is skipped when already done.
 // Nothing here loads the addon (it may not exist yet).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
-  builtAddonPath, buildStampPath, packageRoot, prebuiltDir, prebuiltMismatch, type BuildStamp, type PrebuiltManifest,
+  builtAddonPath, buildStampPath, packageRoot, prebuiltDir, prebuiltMismatch, readBuildStamp, readPrebuiltManifest,
+  type BuildStamp, type PrebuiltManifest,
 } from '../tensor/addon.js';
 import { findLibtorch, type Libtorch } from './libtorch.js';
 
@@ -48,19 +49,16 @@ function aptInstall(pkgs: string[], log: (l: string) => void): void {
   run(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
 }
 
-function readPrebuiltManifest(): PrebuiltManifest | undefined {
-  const dir = prebuiltDir();
-  if (!existsSync(join(dir, 'torchlab.node'))) return undefined;
-  try { return JSON.parse(readFileSync(join(dir, 'torchlab.json'), 'utf8')) as PrebuiltManifest; } catch { return undefined; }
-}
+/** The prebuilt addon's manifest, when the package has a prebuilt addon for this platform. */
+const prebuiltManifest = (): PrebuiltManifest | undefined =>
+  existsSync(join(prebuiltDir(), 'torchlab.node')) ? readPrebuiltManifest() : undefined;
 
 /** Why the built addon must be (re)built, or undefined when it is current for `lib`. */
 export function buildReason(lib: Libtorch): string | undefined {
   const addon = builtAddonPath();
   if (!existsSync(addon)) return 'no addon is built';
-  let stamp: BuildStamp | undefined;
-  try { stamp = JSON.parse(readFileSync(buildStampPath(), 'utf8')) as BuildStamp; } catch { /* an old or foreign build */ }
-  if (!stamp) return `${buildStampPath()} is missing`;
+  const stamp = readBuildStamp();
+  if (!stamp) return `${buildStampPath()} is missing`;   // an old or foreign build
   if (stamp.libtorchPrefix !== lib.prefix) return `it was built against ${stamp.libtorchPrefix}, now ${lib.prefix} is chosen`;
   const built = statSync(addon).mtimeMs;
   const nativeDir = join(packageRoot, 'native');
@@ -99,7 +97,7 @@ export function setup(o: SetupOptions = {}): void {
 
   // The prebuilt addon serves when it fits the libtorch here and nothing was built here before
   // (a built addon, e.g. against LIBTORCH, always wins at load: keep it current instead).
-  const manifest = custom || o.build || existsSync(builtAddonPath()) ? undefined : readPrebuiltManifest();
+  const manifest = custom || o.build || existsSync(builtAddonPath()) ? undefined : prebuiltManifest();
   if (manifest) {
     const runtimePkg = /^Debian (\S+)/.exec(manifest.libtorchPackage)?.[1];
     if (prebuiltMismatch(manifest) && runtimePkg && !dpkgHas(runtimePkg)) want.push(runtimePkg);

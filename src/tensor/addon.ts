@@ -66,6 +66,8 @@ const readJson = <T>(file: string): T | undefined => {
 export const builtAddonPath = (): string => join(packageRoot, 'build', 'Release', 'torchlab.node');
 export const buildStampPath = (): string => join(packageRoot, 'build', 'torchlab-build.json');
 export const prebuiltDir = (platform = platformTag): string => join(packageRoot, 'prebuilds', platform);
+export const readBuildStamp = (): BuildStamp | undefined => readJson<BuildStamp>(buildStampPath());
+export const readPrebuiltManifest = (): PrebuiltManifest | undefined => readJson<PrebuiltManifest>(join(prebuiltDir(), 'torchlab.json'));
 
 /**
  * The folders the dynamic linker searches for a library without a slash, in its order for our
@@ -117,14 +119,13 @@ export function prebuiltMismatch(manifest: PrebuiltManifest): string | undefined
 /** The addons to try, in order; `check` says why one cannot be used (run only when it is reached). */
 function candidates(): (AddonCandidate & { check?: () => string | undefined })[] {
   if (process.env.TORCHLAB_ADDON) return [{ kind: 'env', path: process.env.TORCHLAB_ADDON }];
-  const manifestFile = join(prebuiltDir(), 'torchlab.json');
   const prebuiltPath = join(prebuiltDir(), 'torchlab.node');
   return [{ kind: 'built', path: builtAddonPath() }, {
     kind: 'prebuilt', path: prebuiltPath,
     check: () => {
       if (!existsSync(prebuiltPath)) return `no prebuilt addon for ${platformTag} in this package`;
-      const manifest = readJson<PrebuiltManifest>(manifestFile);
-      return manifest ? prebuiltMismatch(manifest) : `${manifestFile} is missing or unreadable`;
+      const manifest = readPrebuiltManifest();
+      return manifest ? prebuiltMismatch(manifest) : `${join(prebuiltDir(), 'torchlab.json')} is missing or unreadable`;
     },
   }];
 }
@@ -165,8 +166,8 @@ export function loadAddon(): { exports: unknown; origin: AddonOrigin } {
     try {
       const exports = require(c.path) as unknown;
       const origin: AddonOrigin = { kind: c.kind, path: c.path, candidates: tried };
-      if (c.kind === 'built') origin.built = readJson<BuildStamp>(buildStampPath());
-      if (c.kind === 'prebuilt') origin.prebuilt = readJson<PrebuiltManifest>(join(dirname(c.path), 'torchlab.json'));
+      if (c.kind === 'built') origin.built = readBuildStamp();
+      if (c.kind === 'prebuilt') origin.prebuilt = readPrebuiltManifest();
       return { exports, origin };
     } catch (e) {
       c.rejected = `failed to load: ${loadError(e)}`;
