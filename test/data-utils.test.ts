@@ -120,6 +120,10 @@ test("DataLoader's option conflicts are PyTorch's", () => {
   assert.throws(() => new DataLoader(data, { shuffle: true, seed: 1, generator: new torch.data.Generator() }), /seed and generator are mutually exclusive/);
   assert.throws(() => new DataLoader(data, { generator: {} as never }), /generator: expected a data.Generator/);
   assert.throws(() => new DataLoader(data, { samplr: sampler } as never), /unknown option 'samplr'/);
+  assert.throws(() => new RandomSampler(data, { num_samples: 3 } as never), /RandomSampler: options: unknown option 'num_samples'; valid options: replacement, numSamples, generator/);
+  assert.throws(() => new torch.data.WeightedRandomSampler([1], 1, { replacment: false } as never), /unknown option 'replacment'/);
+  assert.throws(() => new torch.data.SubsetRandomSampler([1], { gen: null } as never), /unknown option 'gen'/);
+  assert.throws(() => torch.data.randomSplit(data, [2, 2], { seed: 1 } as never), /randomSplit: options: unknown option 'seed'/);
   // a RandomSampler over the loader's dataset, no shuffle needed
   const seen = epoch(new DataLoader(data, { batchSize: 4, sampler: new RandomSampler(data) }))[0];
   assert.deepEqual([...seen].sort(), [0, 1, 2, 3]);

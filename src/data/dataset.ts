@@ -4,7 +4,7 @@
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import * as handles from '../tensor/handles.js';
-import { describe } from '../tensor/args.js';
+import { checkOptions, describe } from '../tensor/args.js';
 import { Transform, type TransformLike } from './transforms.js';
 import { Generator, withGenerator } from './generator.js';
 
@@ -216,7 +216,8 @@ export function randomSplit<X, Y>(dataset: Dataset<X, Y>, lengths: readonly numb
   }
   if (lens.some((l) => !Number.isInteger(l) || l < 0)) throw new TypeError(`lengths: expected non-negative integers or fractions summing to 1, got ${describe(lengths)}`);
   if (lens.reduce((a, b) => a + b, 0) !== n) throw new RangeError('Sum of input lengths does not equal the length of the input dataset!');
-  const perm = withGenerator(options?.generator, () => {
+  const { generator } = checkOptions(options, 'randomSplit: options', ['generator']);
+  const perm = withGenerator(generator, () => {
     const p = torch.randperm(n);
     try {
       return Array.from(p.data() as BigInt64Array, Number);

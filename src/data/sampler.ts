@@ -8,7 +8,7 @@
 // generator's state after a full epoch; only a loop left early leaves a given generator further on.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { describe } from '../tensor/args.js';
+import { checkOptions, describe } from '../tensor/args.js';
 import { isTensor } from '../tensor/handles.js';
 import { Generator, withGenerator, drawSeed, cpuStateForSeed } from './generator.js';
 
@@ -126,11 +126,7 @@ export class RandomSampler extends Sampler<number> {
   readonly #numSamples: number | null;
   constructor(dataSource: Sized, options?: RandomSamplerOptions) {
     super();
-    const o = options ?? {};
-    if (typeof o !== 'object') throw new TypeError(`options: expected an object, got ${describe(o)}`);
-    for (const k of Object.keys(o)) {
-      if (!['replacement', 'numSamples', 'generator'].includes(k)) throw new TypeError(`RandomSampler: unknown option '${k}' (valid: replacement, numSamples, generator)`);
-    }
+    const o = checkOptions(options, 'RandomSampler: options', ['replacement', 'numSamples', 'generator']);
     this.dataSource = checkSized(dataSource, 'dataSource');
     this.replacement = checkBoolean(o.replacement ?? false, 'replacement');
     this.#numSamples = o.numSamples ?? null;
@@ -177,7 +173,7 @@ export class SubsetRandomSampler extends Sampler<number> {
     super();
     if (!Array.isArray(indices) || indices.some((i) => !Number.isInteger(i))) throw new TypeError(`indices: expected an array of integers, got ${describe(indices)}`);
     this.indices = [...indices];
-    this.generator = checkGenerator(options?.generator);
+    this.generator = checkGenerator(checkOptions(options, 'SubsetRandomSampler: options', ['generator']).generator);
   }
   draw(): number[] {
     return ints(withGenerator(this.generator, () => torch.randperm(this.indices.length))).map((i) => this.indices[i]);
@@ -202,8 +198,9 @@ export class WeightedRandomSampler extends Sampler<number> {
   readonly generator: Generator | null;
   constructor(weights: readonly number[] | Float64Array | Float32Array | Tensor, numSamples: number, options?: { replacement?: boolean; generator?: Generator | null }) {
     super();
+    const o = checkOptions(options, 'WeightedRandomSampler: options', ['replacement', 'generator']);
     this.numSamples = positiveInt(numSamples, 'numSamples');
-    this.replacement = checkBoolean(options?.replacement ?? true, 'replacement');
+    this.replacement = checkBoolean(o.replacement ?? true, 'replacement');
     let w: Float64Array;
     if (isTensor(weights)) {
       if (weights.dim() !== 1) throw new RangeError(`weights should be a 1d sequence but given weights have shape [${weights.shape.join(', ')}]`);
@@ -217,7 +214,7 @@ export class WeightedRandomSampler extends Sampler<number> {
       throw new TypeError(`weights: expected an array of numbers or a 1-D Tensor, got ${describe(weights)}`);
     }
     this.weights = w;
-    this.generator = checkGenerator(options?.generator);
+    this.generator = checkGenerator(o.generator);
   }
   draw(): number[] {
     return withGenerator(this.generator, () => multinomial(this.weights, this.numSamples, this.replacement));
