@@ -61,6 +61,12 @@ test('ConcatDataset: cumulativeSizes, bisect_right indexing, negative indices, t
   assert.throws(() => c.get(-8), /absolute value of index should not exceed dataset length/);
   assert.throws(() => new ConcatDataset([]), /datasets should not be an empty iterable/);
   assert.deepEqual(epoch(new DataLoader(c, { batchSize: 4 })), [[0, 1, 2, 10], [11, 12, 13]]);
+  // a shuffled batch mixing the parts comes back in the sampler's order, inputs and targets paired
+  const mixed = new DataLoader(c, { batchSampler: [[5, 0, 3, 2, 6, 1, 4]] });
+  const [[x, y]] = mixed.toArray();
+  assert.deepEqual(nums(x.select(1, 0)), [12, 0, 10, 2, 13, 1, 11]);
+  assert.deepEqual(nums(y), [112, 100, 110, 102, 113, 101, 111]);
+  torch.dispose([x, y]);
 });
 
 test('SequentialSampler and BatchSampler as PyTorch (drop_last both ways, lengths)', () => {

@@ -64,7 +64,7 @@ export function collateTargets(ys: unknown[], where: string): Tensor {
 /**
  * Batch [x, y] of `ds` at int64 CPU `idx`, moved to `device`, with the dataset's transforms applied.
  * Fast path (one indexSelect, transforms on the whole batch, then the move): tensor-backed datasets whose
- * `transform` is absent or a Transform object, Subsets of them, datasets with getBatch. A plain-function
+ * `transform` is absent or a Transform object, Subsets of them, ConcatDatasets part by part. A plain-function
  * `transform` is torchvision's per-sample transform: those datasets go through get(i) per sample.
  * A function `targetTransform` maps the labels one by one in JS (cheap: numbers), keeping the fast path.
  * The caller runs this inside tidy().
@@ -74,6 +74,7 @@ export function cutBatch(ds: unknown, idx: Tensor, device: string | null): [Tens
     const base = ds.dataset;
     return cutBatch(base, ds.indexTensor().indexSelect(0, idx), device);
   }
+  if (ds instanceof ConcatDataset) return cutConcat(ds, idx, device);
   const w = ds as WithTransforms;
   const tf = w.transform ?? null;
   const ttf = w.targetTransform ?? null;
@@ -110,6 +111,34 @@ export function cutBatch(ds: unknown, idx: Tensor, device: string | null): [Tens
     y = y.to(device);
   }
   return [x, y];
+}
+
+/**
+ * A ConcatDataset's batch: each part cuts its own samples (its fast path where it has one), then the
+ * rows are put back in the batch's order. A random transform of a part draws for that part's rows
+ * together, so its draws differ from a get(i) loop's (the same distributions).
+ */
+function cutConcat(ds: ConcatDataset<unknown, unknown>, idx: Tensor, device: string | null): [Tensor, Tensor] {
+  const ids = Array.from(idx.data() as BigInt64Array, Number);
+  const cum = ds.cumulativeSizes;
+  const local: number[][] = ds.datasets.map(() => []);
+  const positions: number[][] = ds.datasets.map(() => []);
+  ids.forEach((i, pos) => {
+    if (i < 0) i += ds.length;
+    if (!(i >= 0 && i < ds.length)) throw new RangeError(`index ${ids[pos]} is out of range for a dataset of ${ds.length}`);
+    const d = cum.findIndex((c) => c > i); // bisect_right
+    local[d].push(d === 0 ? i : i - cum[d - 1]);
+    positions[d].push(pos);
+  });
+  const parts = local.map((ix, d) => (ix.length ? cutBatch(ds.datasets[d], torch.tensor(BigInt64Array.from(ix, BigInt)), device) : null))
+    .filter((p): p is [Tensor, Tensor] => p !== null);
+  if (parts.length === 1) return parts[0];
+  const x = torch.cat(parts.map((p) => p[0]));
+  const y = torch.cat(parts.map((p) => p[1]));
+  const inverse = new BigInt64Array(ids.length); // batch position p is row inverse[p] of x
+  positions.flat().forEach((p, row) => { inverse[p] = BigInt(row); });
+  const order = torch.tensor(inverse);
+  return [x.indexSelect(0, order.to(x.device)), y.indexSelect(0, order.to(y.device))];
 }
 
 function checkDataset(d: unknown, name: string): Dataset<unknown, unknown> {
