@@ -16,7 +16,7 @@
 //   it never reads a batch before asking for the next, and a loop always does (its body uses the
 //   batch): a batch never read when the next is requested makes next() throw an error that says
 //   why and what to use instead, so no one is handed freed tensors. (A loop whose body ignores its
-//   batch, `for (const b of loader) n++`, throws too: iterate loader.batchSampler or use length.)
+//   batch, `for (const b of loader) n++`, throws too; loader.length counts batches without cutting them.)
 //   Leaving the loop early (break) leaves the current batch to the caller's scope / the GC net.
 // - `seed` (torchlab's): epoch e's order is randperm(n) on a generator seeded with seed + e, without
 //   touching the global generator: the same order on every run. Without a seed, shuffle draws as
