@@ -10,7 +10,7 @@ import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import {
   Compose, DataLoader, FashionMNIST, Lambda, Normalize, RandomCrop, RandomErasing, RandomHorizontalFlip, Subset, ToTensor,
-  DEBIAN_FASHION_MNIST, type VisionDataset,
+  DEBIAN_FASHION_MNIST, TensorDataset, type VisionDataset,
 } from '../src/data/index.js';
 import { VisionDataset as VisionDatasetClass, type VisionDatasetOptions } from '../src/data/datasets/vision.js';
 
@@ -126,6 +126,19 @@ test('a plain function transform is per-sample (torchvision): get(i) and the loa
   assert.deepEqual(x.shape, [4, 60]);
   assert.throws(() => new Tiny({ transform: 3 as never }), /transform: expected a Transform \(Compose, ToTensor, \.\.\.\) or a function, got number 3/);
   x.dispose();
+});
+
+test('TensorDataset takes Transform objects too: get(i) and the loader agree', () => {
+  const x = torch.arange(24, { dtype: 'int64' }).view(4, 1, 2, 3).to('uint8');
+  const ds = new TensorDataset(x, torch.arange(4, { dtype: 'int64' }), { transform: new Compose([new ToTensor(), new Lambda((b) => b.mul(2))]), targetTransform: new Lambda((t) => t.add(10)) });
+  const [xs, ys] = perSample(ds, [0, 1, 2, 3]);
+  const [xb, yb] = new DataLoader(ds, { batchSize: 4 }).firstBatch();
+  assert.deepEqual(values(xb), values(xs));
+  assert.deepEqual(values(yb), [10, 11, 12, 13]);
+  assert.deepEqual(values(ys), [10, 11, 12, 13]);
+  assert.throws(() => new TensorDataset(x, ys, { transform: (t: Tensor) => t } as never), /TensorDataset: transform: expected a Transform/);
+  assert.throws(() => new TensorDataset(x, ys, { transfrom: new ToTensor() } as never), /unknown option 'transfrom'/);
+  torch.dispose([xs, ys, xb, yb]);
 });
 
 test('a Subset of a transformed dataset: cut with one indexSelect, same numbers as get(i)', () => {

@@ -31,25 +31,41 @@ import type { Tensor } from '../tensor/index.js';
 import * as handles from '../tensor/handles.js';
 import { checkOptions, describe } from '../tensor/args.js';
 import { Transform, type TransformLike } from './transforms.js';
-import { cutBatch, applyBatch, isTensorBacked, type Dataset, type TensorBacked } from './dataset.js';
+import { cutBatch, applyBatch, applyToSample, isTensorBacked, type Dataset, type TensorBacked } from './dataset.js';
 import { Generator as RandomGenerator, cpuStateForSeed, drawSeed, withGenerator } from './generator.js';
 import { Sampler, onSamplerGenerator, type Sized } from './sampler.js';
 import { BatchIterator, type Batch } from './batch-iterator.js';
 
 export type { Dataset, TensorBacked } from './dataset.js';
 
+/** TensorDataset's transforms (torchlab's: PyTorch's TensorDataset has none), Transform objects. */
+export interface TensorDatasetOptions {
+  /** Applied to the inputs: whole batches in the DataLoader, one sample (as a batch of one) in get(i). */
+  transform?: Transform | null;
+  /** Applied to the targets likewise. */
+  targetTransform?: Transform | null;
+}
+
 /**
  * A dataset wrapping an input tensor and a target tensor of the same length (torch.utils.data.TensorDataset,
- * for two tensors).
+ * for two tensors), with optional transforms (torchlab's addition; see TensorDatasetOptions).
  * @example const ds = new TensorDataset(torch.randn([100, 3]), torch.randint(0, 2, [100]));
  */
 export class TensorDataset implements Dataset<Tensor, Tensor>, TensorBacked {
   readonly data: Tensor;
   readonly targets: Tensor;
-  constructor(data: Tensor, targets: Tensor) {
+  readonly transform?: Transform;
+  readonly targetTransform?: Transform;
+  constructor(data: Tensor, targets: Tensor, options?: TensorDatasetOptions) {
     if (!handles.isTensor(data) || !handles.isTensor(targets)) throw new TypeError(`TensorDataset: expected two Tensors, got ${describe(data)} and ${describe(targets)}`);
     if (data.dim() === 0 || targets.dim() === 0 || data.size(0) !== targets.size(0)) {
       throw new RangeError(`TensorDataset: size mismatch between tensors ([${data.shape.join(', ')}] and [${targets.shape.join(', ')}])`);
+    }
+    const o = checkOptions(options, 'TensorDataset: options', ['transform', 'targetTransform']);
+    for (const k of ['transform', 'targetTransform'] as const) {
+      const t = o[k] ?? undefined;
+      if (t !== undefined && !(t instanceof Transform)) throw new TypeError(`TensorDataset: ${k}: expected a Transform (Compose, ToTensor, Lambda, ...), got ${describe(t)}`);
+      if (t !== undefined) this[k] = t;
     }
     this.data = data;
     this.targets = targets;
@@ -57,10 +73,11 @@ export class TensorDataset implements Dataset<Tensor, Tensor>, TensorBacked {
   get length(): number {
     return this.data.size(0);
   }
-  /** Sample i as views [data[i], targets[i]] (owned by the current scope). */
+  /** Sample i as [data[i], targets[i]] (views, or the transforms' results; owned by the current scope). */
   get(i: number): [Tensor, Tensor] {
     if (!Number.isInteger(i) || i < -this.length || i >= this.length) throw new RangeError(`index ${i} is out of range for a dataset of ${this.length}`);
-    return [this.data.select(0, i), this.targets.select(0, i)];
+    const one = (src: Tensor, t: Transform | undefined): Tensor => (t ? torch.tidy(() => applyToSample(t, src.select(0, i)) as Tensor) : src.select(0, i));
+    return [one(this.data, this.transform), one(this.targets, this.targetTransform)];
   }
 }
 

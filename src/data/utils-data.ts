@@ -3,7 +3,7 @@
 // @example
 // import * as torch from 'torchlab';
 // const { Subset, randomSplit, RandomSampler, DataLoader } = torch.utils.data;
-export { DataLoader, TensorDataset, type DataLoaderOptions } from './dataloader.js';
+export { DataLoader, TensorDataset, type DataLoaderOptions, type TensorDatasetOptions } from './dataloader.js';
 export { Subset, ConcatDataset, randomSplit, type Dataset, type TensorBacked } from './dataset.js';
 export {
   Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler,
