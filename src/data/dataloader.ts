@@ -269,8 +269,9 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<Bat
 
   /**
    * Python's `next(iter(loader))`: the first batch of a fresh iteration (drawing the shuffle order as
-   * iter() does), owned by the caller: never freed by the loader, freed by the enclosing tidy() or by
-   * torch.dispose (outside any scope, the GC net frees it eventually).
+   * iter() does; with `seed`, it counts as an epoch, as an iteration does), owned by the caller: never
+   * freed by the loader, freed by the enclosing tidy() or by torch.dispose (outside any scope, the GC
+   * net frees it eventually).
    * @example
    * const images = torch.tidy(() => makeGrid(loader.firstBatch()[0].narrow(0, 0, 10), { nrow: 5 }));
    */
