@@ -230,13 +230,16 @@ export function interpolate(input: Tensor, size?: number | number[] | null, opti
         y = y.indexSelect(dim, torch.tensor(idx, { dtype: 'int64' }));
         continue;
       }
-      const scale = alignCorners ? (outS > 1 ? Math.fround((inS - 1) / (outS - 1)) : 0) : scaleOf(i);
+      // the kernel's opmath: double for float64 input, float otherwise
+      const fr = input.dtype === 'float64' ? (x: number): number => x : Math.fround;
+      const kernelScale = factors && !o.recomputeScaleFactor && factors[i] > 0 ? 1 / factors[i] : inS / outS;
+      const scale = alignCorners ? (outS > 1 ? fr((inS - 1) / (outS - 1)) : 0) : fr(kernelScale);
       const i0: number[] = [], i1: number[] = [], l0: number[] = [], l1: number[] = [];
       for (let j = 0; j < outS; j++) {
-        const src = alignCorners ? Math.fround(scale * j) : Math.max(Math.fround(Math.fround(scale * (j + 0.5)) - 0.5), 0);
+        const src = alignCorners ? fr(scale * j) : Math.max(fr(fr(scale * (j + 0.5)) - 0.5), 0);
         const k = Math.min(Math.floor(src), inS - 1);
-        const lambda = Math.min(Math.max(Math.fround(src - k), 0), 1);
-        i0.push(k); i1.push(k + (k < inS - 1 ? 1 : 0)); l1.push(lambda); l0.push(Math.fround(1 - lambda));
+        const lambda = Math.min(Math.max(fr(src - k), 0), 1);
+        i0.push(k); i1.push(k + (k < inS - 1 ? 1 : 0)); l1.push(lambda); l0.push(fr(1 - lambda));
       }
       const shape = y.shape.map((s, d) => (d === dim ? outS : 1));
       const w0 = torch.tensor(l0, { dtype: input.dtype }).view(shape), w1 = torch.tensor(l1, { dtype: input.dtype }).view(shape);
