@@ -16,6 +16,8 @@ __metadata__.cases: JSON list of {name, module, args, options (torchlab's camelC
 arguments; tensors as "tensor"), outputs (true where present), train, dtype, forwardSeed, repr,
 stateKeys, rtol, atol}.
 Seeds: torch.manual_seed(crc32(name)) for init and inputs, crc32(name)+1 before forward (dropout).
+Also seqmodel.*: an Embedding -> LSTM -> Linear model's initial weights, data and first Adam steps'
+losses (see seq_model; __metadata__.seqModel: its sizes).
 """
 import json
 import os
@@ -246,15 +248,60 @@ def run(c):
     return spec, out
 
 
+SEQ = dict(vocab=6, embed=8, hidden=16, classes=6, length=8, train=512, test=256, batch=64, lr=0.01, steps=5)
+
+
+class SeqModel(nn.Module):
+    """Embedding -> LSTM -> Linear on the last step: the sequence model of test/layers-seq.test.ts."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(SEQ["vocab"], SEQ["embed"], padding_idx=0)
+        self.lstm = nn.LSTM(SEQ["embed"], SEQ["hidden"], batch_first=True)
+        self.fc = nn.Linear(SEQ["hidden"], SEQ["classes"])
+
+    def forward(self, x):
+        out, _ = self.lstm(self.emb(x))
+        return self.fc(out[:, -1])
+
+
+def seq_model():
+    """The synthetic task: the label is the sequence's first token (so the LSTM must carry it to the
+    end). seqmodel.init.*: the weights after manual_seed(0); seqmodel.{x,y}{train,test}: the data;
+    seqmodel.losses: the first SEQ['steps'] Adam steps' losses on batches taken in order."""
+    torch.manual_seed(0)
+    m = SeqModel()
+    out = {f"seqmodel.init.{k}": v.clone() for k, v in m.state_dict().items()}
+    g = torch.Generator().manual_seed(1)
+    n = SEQ["train"] + SEQ["test"]
+    x = torch.randint(1, SEQ["vocab"], (n, SEQ["length"]), generator=g)
+    x[:, 1:][torch.rand(n, SEQ["length"] - 1, generator=g) < 0.2] = 0  # some padding tokens
+    y = x[:, 0].clone()
+    out.update({"seqmodel.xtrain": x[:SEQ["train"]], "seqmodel.ytrain": y[:SEQ["train"]],
+                "seqmodel.xtest": x[SEQ["train"]:], "seqmodel.ytest": y[SEQ["train"]:]})
+    opt = torch.optim.Adam(m.parameters(), lr=SEQ["lr"])
+    losses = []
+    for i in range(SEQ["steps"]):
+        b = slice(i * SEQ["batch"], (i + 1) * SEQ["batch"])
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(m(x[b]), y[b])
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    out["seqmodel.losses"] = torch.tensor(losses, dtype=torch.float64)
+    return out
+
+
 def main():
     tensors, specs = {}, []
+    tensors.update(seq_model())
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
     for c in CASES:
         spec, out = run(c)
         specs.append(spec)
         tensors.update(out)
-    meta = {"generator": "test/gen/gen_layers.py, torch " + torch.__version__, "cases": json.dumps(specs)}
+    meta = {"generator": "test/gen/gen_layers.py, torch " + torch.__version__, "cases": json.dumps(specs), "seqModel": json.dumps(SEQ)}
     save(tensors, OUT, meta)
     print(f"wrote {OUT}: {len(specs)} cases, {len(tensors)} tensors")
 
