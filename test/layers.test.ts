@@ -102,6 +102,10 @@ for (const c of cases) {
         assert.ok(expected, `${c.name}: PyTorch has a gradient for ${k}`);
         assertClose(p.grad!, expected, { ...tol, what: `${c.name} grad ${k}` });
       }
+      for (const k of c.stateKeys) {
+        const after = fx[`${c.name}.after.${k}`];
+        if (after) assertClose(m.stateDict()[k], after, { ...tol, what: `${c.name} ${k} after forward` });
+      }
       m.dispose();
     });
   });

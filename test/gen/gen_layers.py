@@ -10,7 +10,8 @@ For each case C (the list below; every layer issue 11 adds, with its options):
   C.fwd.<key>: tensor keyword arguments of forward (masks);
 - C.out.<j>: the outputs, flattened (LSTM's (out, (h, c)) -> out, h, c; a None is skipped and marked);
   C.gout.<j>: the upstream gradients; the loss is sum_j (out_j * gout_j).sum();
-- C.grad.in.<i>: gradients of the floating inputs; C.grad.<key>: gradients of the parameters.
+- C.grad.in.<i>: gradients of the floating inputs; C.grad.<key>: gradients of the parameters;
+- C.after.<key>: Embedding's weight after the forward (maxNorm renormalises rows in place).
 __metadata__.cases: JSON list of {name, module, args, options (torchlab's camelCase names), inputs
 (per input: "t", "pair", "int", or "=k" for the very same object as input k), fwd (keyword
 arguments; tensors as "tensor"), outputs (true where present), train, dtype, forwardSeed, repr,
@@ -237,6 +238,8 @@ def run(c):
         out[f"{name}.gout.{j}"] = gout
         loss = loss + (o * gout).sum()
     loss.backward()
+    if c["module"] == "Embedding":  # maxNorm renormalises the looked-up rows in place
+        out.update({f"{name}.after.{k}": v.clone() for k, v in m.state_dict().items()})
     for key, t in diff:
         out[f"{name}.grad.in.{key}"] = t.grad
     for k, p in m.named_parameters():
