@@ -124,3 +124,38 @@ test('LSTM, GRU, MultiheadAttention and TransformerEncoderLayer free every inter
   torch.dispose(outs);
   assert.equal(torch.memory().numTensors, before);
 });
+
+test('the doc comments\' examples run and give what they state', () => {
+  torch.tidy(() => {
+    torch.manualSeed(0);
+    const conv = new nn.Conv1d(16, 33, 3, { stride: 2 });
+    assert.deepEqual(conv.forward(torch.randn([20, 16, 50])).shape, [20, 33, 24]);
+    assert.deepEqual(new nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(torch.randn([1, 16, 5, 7])).shape, [1, 8, 10, 14]);
+    assert.deepEqual(new nn.MaxPool1d(3, { stride: 2 }).forward(torch.randn([2, 4, 9])).shape, [2, 4, 4]);
+    assert.deepEqual(new nn.AvgPool1d(3, { stride: 2 }).forward(torch.randn([2, 4, 9])).shape, [2, 4, 4]);
+    assert.deepEqual(new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: true }).forward(torch.randn([1, 2, 3, 4])).shape, [1, 2, 6, 8]);
+    const logits = torch.randn([4, 5]);
+    assert.ok(new nn.Softmax(1).forward(logits).sum(1).sub(1).abs().max().item() < 1e-6);
+    assert.ok(new nn.LogSoftmax(1).forward(logits).exp().sum(1).sub(1).abs().max().item() < 1e-6);
+    assert.ok(new nn.Sigmoid().forward(logits).equal(logits.sigmoid()));
+    assert.ok(new nn.Tanh().forward(logits).equal(logits.tanh()));
+    assert.equal(new nn.ELU(0.5).toString(), 'ELU(alpha=0.5)');
+    assert.deepEqual(new nn.PReLU(16).weight.shape, [16]);
+    assert.equal(new nn.Dropout2d(0.2).toString(), 'Dropout2d(p=0.2, inplace=False)');
+    assert.deepEqual(new nn.Unflatten(1, [2, 5]).forward(torch.zeros([3, 10])).shape, [3, 2, 5]);
+    const emb = new nn.Embedding(10, 3, { paddingIdx: 0 });
+    assert.deepEqual(emb.forward(torch.tensor([[0n, 2n]])).shape, [1, 2, 3]);
+    assert.equal(new nn.LayerNorm([10, 10], { elementwiseAffine: false }).toString(), 'LayerNorm((10, 10), eps=1e-05, elementwise_affine=False)');
+    assert.equal(new nn.GroupNorm(4, 32).toString(), 'GroupNorm(4, 32, eps=1e-05, affine=True)');
+    const lstm = new nn.LSTM(10, 20, 2);
+    const [out, [h, c]] = lstm.forward(torch.randn([5, 3, 10]));
+    assert.deepEqual([out.shape, h.shape, c.shape], [[5, 3, 20], [2, 3, 20], [2, 3, 20]]);
+    const [gout, gh] = new nn.GRU(10, 20, { batchFirst: true }).forward(torch.randn([3, 5, 10]));
+    assert.deepEqual([gout.shape, gh.shape], [[3, 5, 20], [1, 3, 20]]);
+    const x = torch.randn([2, 7, 16]);
+    const [y, w] = new nn.MultiheadAttention(16, 4, { batchFirst: true }).forward(x, x, x);
+    assert.deepEqual([y.shape, w!.shape], [[2, 7, 16], [2, 7, 7]]);
+    assert.deepEqual(new nn.TransformerEncoderLayer(32, 8, { batchFirst: true }).forward(torch.rand([4, 10, 32])).shape, [4, 10, 32]);
+    assert.deepEqual(F.embedding(torch.tensor([1n, 3n]), torch.randn([5, 2])).shape, [2, 2]);
+  });
+});
