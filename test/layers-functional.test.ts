@@ -92,7 +92,7 @@ test('bad arguments are clear errors naming the problem', () => {
       [() => new nn.GRU(5, 8).forward(torch.randn([5])), /Expected input to be 2-D or 3-D but received 1-D tensor/],
       [() => new nn.LSTM(5, 8, { numLayers: 0 }), /num_layers must be greater than zero/],
       [() => new nn.MultiheadAttention(8, 3), /embed_dim must be divisible by num_heads/],
-      [() => new nn.MultiheadAttention(8, 2, { kdim: 4 }), /kdim other than embedDim is not supported yet/],
+      [() => new nn.MultiheadAttention(8, 2, { kdim: 4 }).forward(torch.randn([3, 1, 8]), torch.randn([5, 1, 4]), torch.randn([4, 1, 8])), /key shape \[5, 1, 4\] does not match value shape \[4, 1, 8\]/],
       [() => new nn.MultiheadAttention(8, 2).forward(x3, x3, x3), /was expecting embedding dimension of 8, but got 5/],
       [() => { const q = torch.randn([4, 2, 8]); return new nn.MultiheadAttention(8, 2).forward(q, q, q, { attnMask: torch.zeros([3, 4]) }); },
         /The shape of the 2D attn_mask is \[3, 4\], but should be \(4, 4\)/],

@@ -4,11 +4,11 @@
 // the same projections, scaling before the product, masks as -inf added before the softmax, dropout
 // on the weights, the per-head weights averaged when asked. TODO(generated ops):
 // aten::_native_multi_head_attention (PyTorch's inference fast path; same numbers to rounding).
-// Deviations: kdim/vdim must equal embedDim (no separate q/k/v projection weights), and no
-// addBiasKv / addZeroAttn.
+// Deviation: no static_k / static_v (PyTorch's functional-only arguments).
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkBool, checkInt, checkNumber, checkOptions, describe } from '../tensor/args.js';
+import { pad } from './functional.js';
 import * as F from './functional.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
@@ -23,11 +23,11 @@ class NonDynamicallyQuantizableLinear extends Linear {}
 export interface MultiheadAttentionOptions {
   dropout?: number;
   bias?: boolean;
-  /** Only false (PyTorch's default). */
+  /** Learnt biases appended to the keys and values (bias_k, bias_v). */
   addBiasKv?: boolean;
-  /** Only false (PyTorch's default). */
+  /** A batch of zeros appended to the keys and values. */
   addZeroAttn?: boolean;
-  /** Only null or embedDim. */
+  /** Key / value feature sizes (default embedDim); when they differ, q/k/v_proj_weight replace in_proj_weight, as in PyTorch. */
   kdim?: number | null;
   vdim?: number | null;
   batchFirst?: boolean;
@@ -50,9 +50,18 @@ export type MHAForward = (query: Tensor, key: Tensor, value: Tensor, options?: M
  * @example const mha = new nn.MultiheadAttention(16, 4, { batchFirst: true }); const [y, w] = mha.forward(x, x, x);
  */
 export class MultiheadAttention extends Module<MHAForward> {
-  inProjWeight: Tensor;
+  // declared in PyTorch's registration order (the state_dict's order)
+  inProjWeight: Tensor | null = null;
+  qProjWeight: Tensor | null = null;
+  kProjWeight: Tensor | null = null;
+  vProjWeight: Tensor | null = null;
   inProjBias: Tensor | null;
   outProj: Linear;
+  biasK: Tensor | null = null;
+  biasV: Tensor | null = null;
+  readonly kdim: number;
+  readonly vdim: number;
+  readonly addZeroAttn: boolean;
   readonly embedDim: number;
   readonly numHeads: number;
   readonly dropout: number;
@@ -69,25 +78,38 @@ export class MultiheadAttention extends Module<MHAForward> {
     this.batchFirst = checkBool(a.batchFirst, 'batchFirst');
     this.headDim = Math.floor(this.embedDim / this.numHeads);
     if (this.headDim * this.numHeads !== this.embedDim) throw new RangeError('embed_dim must be divisible by num_heads');
-    for (const k of ['kdim', 'vdim'] as const) {
-      if (a[k] !== undefined && a[k] !== null && a[k] !== this.embedDim) throw new RangeError(`MultiheadAttention: ${k} other than embedDim is not supported yet, got ${describe(a[k])}`);
-    }
-    if (checkBool(a.addBiasKv, 'addBiasKv') || checkBool(a.addZeroAttn, 'addZeroAttn')) throw new RangeError('MultiheadAttention: addBiasKv and addZeroAttn are not supported yet');
+    this.kdim = a.kdim === undefined || a.kdim === null ? this.embedDim : checkInt(a.kdim, 'kdim');
+    this.vdim = a.vdim === undefined || a.vdim === null ? this.embedDim : checkInt(a.vdim, 'vdim');
+    this.addZeroAttn = checkBool(a.addZeroAttn, 'addZeroAttn');
     const opts = { device: a.device, dtype: a.dtype };
     const withBias = checkBool(a.bias, 'bias', true);
-    this.inProjWeight = Parameter(torch.empty([3 * this.embedDim, this.embedDim], opts));
-    this.inProjBias = withBias ? Parameter(torch.empty([3 * this.embedDim], opts)) : null;
+    const e = this.embedDim;
+    if (this.kdim === e && this.vdim === e) {
+      this.inProjWeight = Parameter(torch.empty([3 * e, e], opts));
+    } else {
+      this.qProjWeight = Parameter(torch.empty([e, e], opts));
+      this.kProjWeight = Parameter(torch.empty([e, this.kdim], opts));
+      this.vProjWeight = Parameter(torch.empty([e, this.vdim], opts));
+    }
+    this.inProjBias = withBias ? Parameter(torch.empty([3 * e], opts)) : null;
     // PyTorch creates out_proj (drawing its Linear init) before _reset_parameters draws in_proj_weight
-    this.outProj = new NonDynamicallyQuantizableLinear(this.embedDim, this.embedDim, { bias: withBias, ...opts });
+    this.outProj = new NonDynamicallyQuantizableLinear(e, e, { bias: withBias, ...opts });
+    if (checkBool(a.addBiasKv, 'addBiasKv')) {
+      this.biasK = Parameter(torch.empty([1, 1, e], opts));
+      this.biasV = Parameter(torch.empty([1, 1, e], opts));
+    }
     this.resetParameters();
   }
-  /** PyTorch's _reset_parameters: xavier_uniform for in_proj_weight, zero biases (out_proj.weight keeps Linear's init). */
+  /** PyTorch's _reset_parameters: xavier_uniform for the projections, zero biases (out_proj.weight keeps Linear's init), xavier_normal for bias_k/v. */
   resetParameters(): void {
-    init.xavierUniform_(this.inProjWeight);
+    if (this.inProjWeight) init.xavierUniform_(this.inProjWeight);
+    else [this.qProjWeight, this.kProjWeight, this.vProjWeight].forEach((w) => init.xavierUniform_(w!));
     if (this.inProjBias) {
       init.zeros_(this.inProjBias);
       init.zeros_(this.outProj.bias!);
     }
+    if (this.biasK) init.xavierNormal_(this.biasK);
+    if (this.biasV) init.xavierNormal_(this.biasV);
   }
   forward(query: Tensor, key: Tensor, value: Tensor, options?: MHAForwardOptions): [Tensor, Tensor | null] {
     const o = checkOptions(options, 'MultiheadAttention.forward', ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights']);
@@ -103,16 +125,22 @@ export class MultiheadAttention extends Module<MHAForward> {
       const q0 = prep(query), k0 = selfAttn ? q0 : prep(key), v0 = kvSame ? k0 : prep(value);
       let kpm = o.keyPaddingMask ?? null;
       if (kpm && !batched) kpm = kpm.unsqueeze(0);
-      const [tgtLen, bsz, e] = q0.shape, srcLen = k0.shape[0];
+      const [tgtLen, bsz, e] = q0.shape, srcLen0 = k0.shape[0];
       if (e !== this.embedDim) throw new torch.TorchError(`was expecting embedding dimension of ${this.embedDim}, but got ${e}`, 'AssertionError');
-      if (k0.shape.join() !== v0.shape.join()) throw new torch.TorchError(`key shape [${k0.shape.join(', ')}] does not match value shape [${v0.shape.join(', ')}]`, 'AssertionError');
-      // _in_projection_packed
+      const packed = this.inProjWeight !== null;
+      if (packed ? k0.shape.join() !== v0.shape.join() : k0.shape.slice(0, 2).join() !== v0.shape.slice(0, 2).join()) {
+        throw new torch.TorchError(`key shape [${k0.shape.join(', ')}] does not match value shape [${v0.shape.join(', ')}]`, 'AssertionError');
+      }
+      // _in_projection_packed, or _in_projection with separate weights
       let q: Tensor, k: Tensor, v: Tensor;
       const b = this.inProjBias;
-      if (selfAttn) {
-        [q, k, v] = F.linear(q0, this.inProjWeight, b).chunk(3, -1);
+      if (!packed) {
+        const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
+        [q, k, v] = [F.linear(q0, this.qProjWeight!, bq), F.linear(k0, this.kProjWeight!, bk), F.linear(v0, this.vProjWeight!, bv)];
+      } else if (selfAttn) {
+        [q, k, v] = F.linear(q0, this.inProjWeight!, b).chunk(3, -1);
       } else {
-        const [wq, wk, wv] = this.inProjWeight.chunk(3);
+        const [wq, wk, wv] = this.inProjWeight!.chunk(3);
         const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
         q = F.linear(q0, wq, bq);
         if (kvSame) {
@@ -126,18 +154,32 @@ export class MultiheadAttention extends Module<MHAForward> {
       if (mask) {
         if (mask.dtype !== 'bool' && !torch.isFloatingPoint(mask.dtype)) throw new TypeError(`Only float, byte, and bool types are supported for attn_mask, not ${mask.dtype}`);
         if (mask.dim() === 2) {
-          if (mask.shape.join() !== `${tgtLen},${srcLen}`) throw new torch.TorchError(`The shape of the 2D attn_mask is [${mask.shape.join(', ')}], but should be (${tgtLen}, ${srcLen}).`, 'RuntimeError');
+          if (mask.shape.join() !== `${tgtLen},${srcLen0}`) throw new torch.TorchError(`The shape of the 2D attn_mask is [${mask.shape.join(', ')}], but should be (${tgtLen}, ${srcLen0}).`, 'RuntimeError');
           mask = mask.unsqueeze(0);
         } else if (mask.dim() === 3) {
-          if (mask.shape.join() !== `${bsz * this.numHeads},${tgtLen},${srcLen}`) throw new torch.TorchError(`The shape of the 3D attn_mask is [${mask.shape.join(', ')}], but should be (${bsz * this.numHeads}, ${tgtLen}, ${srcLen}).`, 'RuntimeError');
+          if (mask.shape.join() !== `${bsz * this.numHeads},${tgtLen},${srcLen0}`) throw new torch.TorchError(`The shape of the 3D attn_mask is [${mask.shape.join(', ')}], but should be (${bsz * this.numHeads}, ${tgtLen}, ${srcLen0}).`, 'RuntimeError');
         } else {
           throw new torch.TorchError(`attn_mask's dimension ${mask.dim()} is not supported`, 'RuntimeError');
         }
       }
+      if (this.biasK && this.biasV) {
+        k = torch.cat([k, this.biasK.repeat([1, bsz, 1])]);
+        v = torch.cat([v, this.biasV.repeat([1, bsz, 1])]);
+        if (mask) mask = pad(mask, [0, 1]);
+        if (kpm) kpm = pad(kpm, [0, 1]);
+      }
       const h = this.numHeads, hd = this.headDim;
       q = q.contiguous().view([tgtLen, bsz * h, hd]).transpose(0, 1);
-      k = k.contiguous().view([srcLen, bsz * h, hd]).transpose(0, 1);
-      v = v.contiguous().view([srcLen, bsz * h, hd]).transpose(0, 1);
+      k = k.contiguous().view([k.shape[0], bsz * h, hd]).transpose(0, 1);
+      v = v.contiguous().view([v.shape[0], bsz * h, hd]).transpose(0, 1);
+      if (this.addZeroAttn) {
+        const zeros = torch.zeros([bsz * h, 1, hd], { dtype: k.dtype, device: k.device });
+        k = torch.cat([k, zeros], 1);
+        v = torch.cat([v, zeros], 1);
+        if (mask) mask = pad(mask, [0, 1]);
+        if (kpm) kpm = pad(kpm, [0, 1]);
+      }
+      const srcLen = k.shape[1];
       if (kpm) {
         if (kpm.dtype !== 'bool' && !torch.isFloatingPoint(kpm.dtype)) throw new TypeError('only bool and floating types of key_padding_mask are supported');
         if (kpm.shape.join() !== `${bsz},${srcLen}`) throw new torch.TorchError(`expecting key_padding_mask shape of (${bsz}, ${srcLen}), but got [${kpm.shape.join(', ')}]`, 'AssertionError');

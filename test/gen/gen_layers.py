@@ -161,6 +161,12 @@ case("mha_kv", "MultiheadAttention", [6, 3], {"bias": False}, [r(3, 2, 6), r(4, 
 case("mha_noweights", "MultiheadAttention", [8, 2], {}, [r(4, 3, 8), "=0", "=0"], fwd={"needWeights": False})
 case("mha_unbatched", "MultiheadAttention", [8, 2], {}, [r(4, 8), r(5, 8), "=1"], fwd={"keyPaddingMask": lambda: torch.tensor([False, True, False, False, False])})
 case("mha_dropout_train", "MultiheadAttention", [8, 2], {"dropout": 0.3}, [r(5, 2, 8), "=0", "=0"], train=True)
+case("mha_kdim_vdim", "MultiheadAttention", [8, 2], {"kdim": 5, "vdim": 3}, [r(3, 2, 8), r(4, 2, 5), r(4, 2, 3)],
+     fwd={"keyPaddingMask": kpm([False] * 3 + [True], [False] * 4)})
+case("mha_bias_kv_zero_attn", "MultiheadAttention", [8, 2], {"addBiasKv": True, "addZeroAttn": True, "batchFirst": True},
+     [r(2, 4, 8), "=0", "=0"], fwd={"attnMask": causal(4), "keyPaddingMask": kpm([False] * 3 + [True], [False] * 4)})
+case("mha_kdim_f64", "MultiheadAttention", [6, 3], {"kdim": 4, "vdim": 4, "addBiasKv": True}, [r(3, 2, 6), r(5, 2, 4), "=1"],
+     tol=F64, dtype="float64")
 case("mha_f64", "MultiheadAttention", [8, 2], {"batchFirst": True}, [r(2, 4, 8), r(2, 5, 8), r(2, 5, 8)],
      fwd={"keyPaddingMask": kpm([False] * 4 + [True], [False] * 5)}, tol=F64, dtype="float64")
 # TransformerEncoderLayer
