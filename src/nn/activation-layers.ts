@@ -8,11 +8,12 @@ import * as FL from './functional-layers.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
+import { warnOnce } from './warnings.js';
 import { pyBool, pyFloat, pyTuple } from './repr.js';
 
 /** PyTorch's _get_softmax_dim: the implicit dim when none is given (deprecated there too). */
 function implicitDim(name: string, ndim: number): number {
-  process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`, 'UserWarning');
+  warnOnce(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 

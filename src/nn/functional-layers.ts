@@ -7,6 +7,7 @@ import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkBool, checkInt, checkNumber, checkOptions, describe, pair } from '../tensor/args.js';
 import { conv2d, maxPool2d, avgPool2d, layerNorm, pad } from './functional.js';
+import { warnOnce } from './warnings.js';
 
 type Int1 = number | [number];
 const one = (x: Int1 | number[], name: string): number => {
@@ -98,6 +99,16 @@ export function dropout2d(input: Tensor, p = 0.5, training = true): Tensor {
   if (checkNumber(p, 'p') < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!checkBool(training, 'training') || p === 0 || input.numel() === 0) return input;
   if (input.dim() < 2) throw new RangeError(`dropout2d: expected an input with a channel dimension (N, C, ...), got ${input.dim()}-D`);
+  if (input.dim() === 3) {
+    warnOnce('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is ' +
+      'interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the ' +
+      'input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please ' +
+      'switch to using dropout1d instead.');
+  } else if (input.dim() !== 4) {
+    warnOnce(`dropout2d: Received a ${input.dim()}-D input to dropout2d, which is deprecated and will result in an error in a future ` +
+      'release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide ' +
+      'channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).');
+  }
   return torch.tidy(() => {
     if (p === 1) return input.mul(torch.zeros([], { dtype: input.dtype, device: input.device }));
     const shape = input.shape.map((s, i) => (i < 2 ? s : 1));

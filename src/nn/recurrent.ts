@@ -11,6 +11,7 @@ import * as F from './functional.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
+import { warnOnce } from './warnings.js';
 import { pyBool, pyFloat } from './repr.js';
 
 export interface RNNOptions {
@@ -50,7 +51,7 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     if (this.numLayers <= 0) throw new RangeError('num_layers must be greater than zero');
     if (this.dropout < 0 || this.dropout > 1) throw new RangeError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
     if (this.dropout > 0 && this.numLayers === 1) {
-      process.emitWarning(`dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${this.dropout} and num_layers=1`, 'UserWarning');
+      warnOnce(`dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${this.dropout} and num_layers=1`);
     }
     const opts = { device: a.device as string, dtype: a.dtype as torch.DType };
     const dirs = this.bidirectional ? 2 : 1;
