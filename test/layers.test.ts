@@ -33,8 +33,8 @@ const LAYERS = ['Conv1d', 'ConvTranspose2d', 'MaxPool1d', 'AvgPool1d', 'Dropout2
   'Unflatten', 'Softmax', 'LogSoftmax', 'Sigmoid', 'Tanh', 'SiLU', 'ELU', 'Hardswish', 'PReLU', 'LSTM', 'GRU', 'MultiheadAttention',
   'TransformerEncoderLayer'];
 
-test('the fixture has every case: 76, covering each new layer, float64 for the composed ones, training-mode dropout', () => {
-  assert.equal(cases.length, 76, 'case count (a shrunken fixture must fail)');
+test('the fixture has every case: 78, covering each new layer, float64 for the composed ones, training-mode dropout', () => {
+  assert.equal(cases.length, 78, 'case count (a shrunken fixture must fail)');
   assert.deepEqual([...new Set(cases.map((c) => c.module))].sort(), [...LAYERS].sort());
   for (const m of ['ConvTranspose2d', 'GroupNorm', 'Upsample', 'ELU', 'LSTM', 'GRU', 'MultiheadAttention', 'TransformerEncoderLayer']) {
     assert.ok(cases.some((c) => c.module === m && c.dtype === 'float64'), `${m}: a float64 case`);

@@ -81,7 +81,7 @@ const LAYERS: Record<string, Row> = {
   PReLU: { args: () => [], full: () => ({ numParameters: 3, init: 0.1, device: 'cpu', dtype: 'float64' }) },
   LSTM: {
     args: () => [3, 4],
-    full: () => ({ numLayers: 2, bias: false, batchFirst: true, dropout: 0.1, bidirectional: true, device: 'cpu', dtype: 'float64' }),
+    full: () => ({ numLayers: 2, bias: false, batchFirst: true, dropout: 0.1, bidirectional: true, projSize: 2, device: 'cpu', dtype: 'float64' }),
   },
   GRU: {
     args: () => [3, 4],

@@ -97,7 +97,6 @@ export function avgPool1d(input: Tensor, kernelSize: Int1, options?: Pool1dOptio
  */
 export function dropout2d(input: Tensor, p = 0.5, training = true): Tensor {
   if (checkNumber(p, 'p') < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!checkBool(training, 'training') || p === 0 || input.numel() === 0) return input;
   if (input.dim() < 2) throw new RangeError(`dropout2d: expected an input with a channel dimension (N, C, ...), got ${input.dim()}-D`);
   if (input.dim() === 3) {
     warnOnce('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is ' +
@@ -109,6 +108,7 @@ export function dropout2d(input: Tensor, p = 0.5, training = true): Tensor {
       'release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide ' +
       'channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).');
   }
+  if (!checkBool(training, 'training') || p === 0 || input.numel() === 0) return input;
   return torch.tidy(() => {
     if (p === 1) return input.mul(torch.zeros([], { dtype: input.dtype, device: input.device }));
     const shape = input.shape.map((s, i) => (i < 2 ? s : 1));

@@ -3,7 +3,7 @@
 // input projection of the whole sequence first, then per step linear_hh(h) + that, the gates in
 // PyTorch's order), so outputs and gradients are PyTorch's to float rounding.
 // TODO(generated ops): aten::lstm, aten::gru (one call for the whole stack, and PackedSequence).
-// Deviations: no PackedSequence inputs, no LSTM projSize.
+// Deviation: no PackedSequence inputs.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkBool, checkInt, checkNumber } from '../tensor/args.js';
@@ -21,11 +21,14 @@ export interface RNNOptions {
   /** Dropout on the outputs of each layer but the last, while training. */
   dropout?: number;
   bidirectional?: boolean;
+  /** LSTM only: project the hidden state to this size (weight_hr_l*), 0 for none. */
+  projSize?: number;
   device?: string;
   dtype?: torch.DType;
 }
 type Arg<T> = T | RNNOptions;
-const NAMES = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'device', 'dtype'];
+type GArg<T> = T | Omit<RNNOptions, 'projSize'>;
+const NAMES = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'];
 
 abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fwd> {
   readonly inputSize: number;
@@ -35,10 +38,12 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  readonly projSize: number;
   protected abstract readonly gates: number;
   constructor(name: string, gates: number, args: unknown[]) {
     super();
-    const a = keywordArgs(name, args, NAMES, 7);
+    const names = gates === 4 ? [...NAMES, 'projSize', 'device', 'dtype'] : [...NAMES, 'device', 'dtype'];
+    const a = keywordArgs(name, args, names, gates === 4 ? 8 : 7);
     if (a.inputSize === undefined || a.hiddenSize === undefined) throw new TypeError(`${name}: missing required arguments 'inputSize' and 'hiddenSize'`);
     this.inputSize = checkInt(a.inputSize, 'inputSize');
     this.hiddenSize = checkInt(a.hiddenSize, 'hiddenSize');
@@ -47,6 +52,9 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     this.batchFirst = checkBool(a.batchFirst, 'batchFirst');
     this.dropout = checkNumber(a.dropout ?? 0, 'dropout');
     this.bidirectional = checkBool(a.bidirectional, 'bidirectional');
+    this.projSize = checkInt(a.projSize ?? 0, 'projSize');
+    if (this.projSize < 0) throw new RangeError('proj_size should be a positive integer or zero to disable projections');
+    if (this.projSize >= this.hiddenSize) throw new RangeError('proj_size has to be smaller than hidden_size');
     if (this.hiddenSize <= 0) throw new RangeError('hidden_size must be greater than zero');
     if (this.numLayers <= 0) throw new RangeError('num_layers must be greater than zero');
     if (this.dropout < 0 || this.dropout > 1) throw new RangeError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
@@ -55,18 +63,20 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     }
     const opts = { device: a.device as string, dtype: a.dtype as torch.DType };
     const dirs = this.bidirectional ? 2 : 1;
+    const real = this.projSize || this.hiddenSize; // the size of h
     // Fields named so that their snake_case keys are PyTorch's, registered in PyTorch's order.
     const self = this as unknown as Record<string, Tensor>;
     for (let l = 0; l < this.numLayers; l++) {
       for (let d = 0; d < dirs; d++) {
         const sfx = `L${l}${d === 1 ? 'Reverse' : ''}`;
-        const inSize = l === 0 ? this.inputSize : this.hiddenSize * dirs;
+        const inSize = l === 0 ? this.inputSize : real * dirs;
         self[`weightIh${sfx}`] = Parameter(torch.empty([gates * this.hiddenSize, inSize], opts));
-        self[`weightHh${sfx}`] = Parameter(torch.empty([gates * this.hiddenSize, this.hiddenSize], opts));
+        self[`weightHh${sfx}`] = Parameter(torch.empty([gates * this.hiddenSize, real], opts));
         if (this.bias) {
           self[`biasIh${sfx}`] = Parameter(torch.empty([gates * this.hiddenSize], opts));
           self[`biasHh${sfx}`] = Parameter(torch.empty([gates * this.hiddenSize], opts));
         }
+        if (this.projSize > 0) self[`weightHr${sfx}`] = Parameter(torch.empty([this.projSize, this.hiddenSize], opts));
       }
     }
     this.resetParameters();
@@ -76,13 +86,13 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     const stdv = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
   }
-  protected weights(layer: number, dir: number): [Tensor, Tensor, Tensor | null, Tensor | null] {
+  protected weights(layer: number, dir: number): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null] {
     const self = this as unknown as Record<string, Tensor>;
     const sfx = `L${layer}${dir === 1 ? 'Reverse' : ''}`;
-    return [self[`weightIh${sfx}`], self[`weightHh${sfx}`], self[`biasIh${sfx}`] ?? null, self[`biasHh${sfx}`] ?? null];
+    return [self[`weightIh${sfx}`], self[`weightHh${sfx}`], self[`biasIh${sfx}`] ?? null, self[`biasHh${sfx}`] ?? null, self[`weightHr${sfx}`] ?? null];
   }
   /** One step: new hidden state(s) from the precomputed input projection xw (N, G·H). */
-  protected abstract cell(xw: Tensor, state: Tensor[], whh: Tensor, bhh: Tensor | null): Tensor[];
+  protected abstract cell(xw: Tensor, state: Tensor[], whh: Tensor, bhh: Tensor | null, whr: Tensor | null): Tensor[];
 
   /** Runs the stack on (L, N, H_in) input (already time-major, batched); states: per kind, (D·layers, N, H). */
   protected run(input: Tensor, states: Tensor[]): [Tensor, Tensor[]] {
@@ -92,13 +102,13 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
       for (let d = 0; d < dirs; d++) {
-        const [wih, whh, bih, bhh] = this.weights(l, d);
+        const [wih, whh, bih, bhh, whr] = this.weights(l, d);
         const xw = F.linear(x, wih, bih).unbind(0);
         let state = states.map((s) => s.select(0, l * dirs + d));
         const steps: Tensor[] = new Array(xw.length);
         for (let i = 0; i < xw.length; i++) {
           const t = d === 0 ? i : xw.length - 1 - i;
-          state = this.cell(xw[t], state, whh, bhh);
+          state = this.cell(xw[t], state, whh, bhh, whr);
           steps[t] = state[0];
         }
         outs.push(torch.stack(steps, 0));
@@ -117,15 +127,17 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
     let x = batched ? input : input.unsqueeze(1);
     if (batched && this.batchFirst) x = x.transpose(0, 1);
     if (x.shape[2] !== this.inputSize) throw new torch.TorchError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]}`, 'RuntimeError');
-    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), x.shape[1], this.hiddenSize];
+    const sizes = [this.projSize || this.hiddenSize, this.hiddenSize]; // h (projected), c
     const states = hx
-      ? hx.map((h) => {
+      ? hx.map((h, k) => {
+        const expected = [this.numLayers * (this.bidirectional ? 2 : 1), x.shape[1], sizes[k]];
         if (batched ? h.dim() !== 3 : h.dim() !== 2) throw new RangeError(`${name}: For ${batched ? 'batched 3-D' : 'unbatched 2-D'} input, hx should also be ${batched ? '3-D' : '2-D'} but got ${h.dim()}-D tensor`);
         const s = batched ? h : h.unsqueeze(1);
         if (s.shape.join() !== expected.join()) throw new torch.TorchError(`Expected hidden size (${expected.join(', ')}), got [${s.shape.join(', ')}]`, 'RuntimeError');
         return s;
       })
-      : Array.from({ length: kinds }, () => torch.zeros(expected, { dtype: input.dtype, device: input.device }));
+      : Array.from({ length: kinds }, (_, k) =>
+        torch.zeros([this.numLayers * (this.bidirectional ? 2 : 1), x.shape[1], sizes[k]], { dtype: input.dtype, device: input.device }));
     return [x, states, batched];
   }
   protected finish(out: Tensor, states: Tensor[], batched: boolean): [Tensor, Tensor[]] {
@@ -134,6 +146,7 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
   }
   extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize !== 0) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += `, bias=${pyBool(this.bias)}`;
     if (this.batchFirst) s += `, batch_first=${pyBool(this.batchFirst)}`;
@@ -152,13 +165,14 @@ export type LSTMForward = (input: Tensor, hx?: [Tensor, Tensor] | null) => [Tens
 export class LSTM extends RNNBase<LSTMForward> {
   protected readonly gates = 4;
   constructor(inputSize: Arg<number>, hiddenSize?: Arg<number>, numLayers?: Arg<number>, bias?: Arg<boolean>,
-    batchFirst?: Arg<boolean>, dropout?: Arg<number>, bidirectional?: Arg<boolean>, options?: RNNOptions) {
-    super('LSTM', 4, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, options]);
+    batchFirst?: Arg<boolean>, dropout?: Arg<number>, bidirectional?: Arg<boolean>, projSize?: Arg<number>, options?: RNNOptions) {
+    super('LSTM', 4, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, options]);
   }
-  protected cell(xw: Tensor, [h, c]: Tensor[], whh: Tensor, bhh: Tensor | null): Tensor[] {
+  protected cell(xw: Tensor, [h, c]: Tensor[], whh: Tensor, bhh: Tensor | null, whr: Tensor | null): Tensor[] {
     const [i, f, g, o] = F.linear(h, whh, bhh).add(xw).chunk(4, 1);
     const cy = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
-    return [o.sigmoid().mul(cy.tanh()), cy];
+    const hy = o.sigmoid().mul(cy.tanh());
+    return [whr ? hy.matmul(whr.t()) : hy, cy]; // ATen's matmul_hr
   }
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     if (hx && (!Array.isArray(hx) || hx.length !== 2)) throw new TypeError('LSTM: hx must be [h0, c0]');
@@ -171,6 +185,7 @@ export class LSTM extends RNNBase<LSTMForward> {
   }
 }
 
+export type GRUOptions = Omit<RNNOptions, 'projSize'>;
 export type GRUForward = (input: Tensor, hx?: Tensor | null) => [Tensor, Tensor];
 /**
  * Gated recurrent unit; forward(input, h0?) returns [output, hN] as PyTorch.
@@ -178,8 +193,8 @@ export type GRUForward = (input: Tensor, hx?: Tensor | null) => [Tensor, Tensor]
  */
 export class GRU extends RNNBase<GRUForward> {
   protected readonly gates = 3;
-  constructor(inputSize: Arg<number>, hiddenSize?: Arg<number>, numLayers?: Arg<number>, bias?: Arg<boolean>,
-    batchFirst?: Arg<boolean>, dropout?: Arg<number>, bidirectional?: Arg<boolean>, options?: RNNOptions) {
+  constructor(inputSize: GArg<number>, hiddenSize?: GArg<number>, numLayers?: GArg<number>, bias?: GArg<boolean>,
+    batchFirst?: GArg<boolean>, dropout?: GArg<number>, bidirectional?: GArg<boolean>, options?: GRUOptions) {
     super('GRU', 3, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, options]);
   }
   protected cell(xw: Tensor, [h]: Tensor[], whh: Tensor, bhh: Tensor | null): Tensor[] {

@@ -136,6 +136,8 @@ case("lstm_nobias", "LSTM", [3, 5], {"bias": False}, [r(4, 3, 3)])
 case("lstm_unbatched", "LSTM", [3, 4], {"numLayers": 2}, [r(6, 3)])
 case("lstm_dropout_train", "LSTM", [3, 4, 3], {"dropout": 0.5}, [r(5, 2, 3)], train=True)
 case("lstm_f64", "LSTM", [3, 4, 2], {"bidirectional": True}, [r(6, 2, 3), "pair"], tol=F64, dtype="float64")
+case("lstm_proj", "LSTM", [3, 6, 2], {"projSize": 4, "bidirectional": True}, [r(5, 2, 3), "pair"])
+case("lstm_proj_f64", "LSTM", [3, 5], {"projSize": 2, "batchFirst": True}, [r(2, 4, 3)], tol=F64, dtype="float64")
 case("gru", "GRU", [3, 4], {}, [r(5, 2, 3)])
 case("gru_stack", "GRU", [3, 4, 2], {"batchFirst": True, "bidirectional": True}, [r(2, 5, 3), r(4, 2, 4)])
 case("gru_dropout_train", "GRU", [3, 4, 2], {"dropout": 0.4, "bias": False}, [r(5, 2, 3)], train=True)
@@ -198,10 +200,12 @@ def run(c):
     out.update({f"{name}.state.{k}": v.clone() for k, v in m.state_dict().items()})
     m.train(c["train"])
     inputs, specs, diff = [], [], []
-    hidden = (m.num_layers * (2 if m.bidirectional else 1), 2, m.hidden_size) if c["module"] in ("LSTM", "GRU") else None
+    if c["module"] in ("LSTM", "GRU"):  # (h0, c0): h of the projected size when LSTM has proj_size
+        d = m.num_layers * (2 if m.bidirectional else 1)
+        hidden = [(d, 2, getattr(m, "proj_size", 0) or m.hidden_size), (d, 2, m.hidden_size)]
     for i, make in enumerate(c["inputs"]):
         if make == "pair":  # LSTM's (h0, c0)
-            pair = tuple(torch.randn(*hidden, dtype=dt).requires_grad_() for _ in range(2))
+            pair = tuple(torch.randn(*hidden[j], dtype=dt).requires_grad_() for j in range(2))
             inputs.append(pair)
             specs.append("pair")
             out.update({f"{name}.in.{i}.{j}": t.detach().clone() for j, t in enumerate(pair)})
