@@ -7,7 +7,7 @@ import * as torch from '../src/index.js';
 import { F, nn, type Tensor } from '../src/index.js';
 
 const { tensors: fx, metadata } = torch.loadWithMetadata(new URL('./fixtures/layers.safetensors', import.meta.url).pathname);
-const cases = JSON.parse(metadata.cases) as { name: string; module: string; args: unknown[]; options: Record<string, unknown> }[];
+const cases = JSON.parse(metadata.cases) as { name: string; module: string; args: unknown[]; options: Record<string, unknown>; fwd?: Record<string, unknown> }[];
 const spec = (name: string) => cases.find((c) => c.name === name)!;
 type AnyCtor = new (...a: unknown[]) => nn.Module;
 
@@ -157,5 +157,27 @@ test('the doc comments\' examples run and give what they state', () => {
     assert.deepEqual([y.shape, w!.shape], [[2, 7, 16], [2, 7, 7]]);
     assert.deepEqual(new nn.TransformerEncoderLayer(32, 8, { batchFirst: true }).forward(torch.rand([4, 10, 32])).shape, [4, 10, 32]);
     assert.deepEqual(F.embedding(torch.tensor([1n, 3n]), torch.randn([5, 2])).shape, [2, 2]);
+  });
+});
+
+test('F.multiHeadAttentionForward is the module\'s computation, packed and separate projection weights', () => {
+  torch.tidy(() => {
+    for (const name of ['mha_kv', 'mha_kdim_vdim']) {
+      const c = spec(name);
+      const m = new nn.MultiheadAttention(...(c.args as [number, number]), c.options);
+      const keys = Object.keys(m.stateDict());
+      m.loadStateDict(Object.fromEntries(keys.map((k) => [k, fx[`${name}.state.${k}`]])));
+      m.eval();
+      const [q, k, v] = [0, 1, 2].map((i) => fx[`${name}.in.${i}`]);
+      const fwd = Object.fromEntries(Object.keys(c.fwd ?? {}).map((k) => [k, (c.fwd as Record<string, unknown>)[k] === 'tensor' ? fx[`${name}.fwd.${k}`] : (c.fwd as Record<string, unknown>)[k]]));
+      const [a, wa] = m.forward(q, k, v, fwd);
+      const [b, wb] = F.multiHeadAttentionForward(q, k, v, m.embedDim, m.numHeads, m.inProjWeight, m.inProjBias, null, null, false, 0,
+        m.outProj.weight, m.outProj.bias, { ...fwd, training: false, useSeparateProjWeight: m.inProjWeight === null,
+          qProjWeight: m.qProjWeight, kProjWeight: m.kProjWeight, vProjWeight: m.vProjWeight });
+      assert.ok(a.equal(b) && wa!.equal(wb!), `${name}: F and module differ`);
+      m.dispose();
+    }
+    assert.throws(() => F.multiHeadAttentionForward(torch.randn([2, 1, 4]), torch.randn([2, 1, 4]), torch.randn([2, 1, 4]), 4, 2, null, null, null, null,
+      false, 0, torch.randn([4, 4]), null), /use_separate_proj_weight is False but in_proj_weight is None/);
   });
 });

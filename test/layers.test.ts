@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
-import { F, nn, type Tensor } from '../src/index.js';
+import { nn, type Tensor } from '../src/index.js';
 import { assertClose } from './assert-tensor.js';
 
 const { tensors: fx, metadata } = torch.loadWithMetadata(new URL('./fixtures/layers.safetensors', import.meta.url).pathname);

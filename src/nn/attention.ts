@@ -1,14 +1,11 @@
 // MultiheadAttention and TransformerEncoderLayer with PyTorch 1.13's arguments, parameters
-// (in_proj_weight, in_proj_bias, out_proj.*), init and printing. The attention is
-// torch/nn/functional.py's multi_head_attention_forward (its general path) written with tensor ops:
-// the same projections, scaling before the product, masks as -inf added before the softmax, dropout
-// on the weights, the per-head weights averaged when asked. TODO(generated ops):
-// aten::_native_multi_head_attention (PyTorch's inference fast path; same numbers to rounding).
-// Deviation: no static_k / static_v (PyTorch's functional-only arguments).
+// (in_proj_weight or q/k/v_proj_weight, in_proj_bias, out_proj.*, bias_k/v), init and printing.
+// The attention is F.multiHeadAttentionForward (functional-attention.ts), as PyTorch's module calls
+// F.multi_head_attention_forward.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkBool, checkInt, checkNumber, checkOptions, describe } from '../tensor/args.js';
-import { pad } from './functional.js';
+import { multiHeadAttentionForward } from './functional-attention.js';
 import * as F from './functional.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
@@ -113,93 +110,23 @@ export class MultiheadAttention extends Module<MHAForward> {
   }
   forward(query: Tensor, key: Tensor, value: Tensor, options?: MHAForwardOptions): [Tensor, Tensor | null] {
     const o = checkOptions(options, 'MultiheadAttention.forward', ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights']);
-    const needWeights = checkBool(o.needWeights, 'needWeights', true);
-    const average = checkBool(o.averageAttnWeights, 'averageAttnWeights', true);
     return torch.tidy(() => {
       const batched = query.dim() === 3;
-      if (!batched && query.dim() !== 2) throw new RangeError(`query should be unbatched 2D or batched 3D tensor but received ${query.dim()}-D query tensor`);
-      if (key.dim() !== query.dim() || value.dim() !== query.dim()) throw new RangeError(`For ${batched ? 'batched (3-D)' : 'unbatched (2-D)'} query, expected key and value to be ${query.dim()}-D, but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
-      const selfAttn = query === key && key === value, kvSame = key === value;
-      // to (L, N, E)
-      const prep = (t: Tensor): Tensor => (!batched ? t.unsqueeze(1) : this.batchFirst ? t.transpose(0, 1) : t);
-      const q0 = prep(query), k0 = selfAttn ? q0 : prep(key), v0 = kvSame ? k0 : prep(value);
-      let kpm = o.keyPaddingMask ?? null;
-      if (kpm && !batched) kpm = kpm.unsqueeze(0);
-      const [tgtLen, bsz, e] = q0.shape, srcLen0 = k0.shape[0];
-      if (e !== this.embedDim) throw new torch.TorchError(`was expecting embedding dimension of ${this.embedDim}, but got ${e}`, 'AssertionError');
-      const packed = this.inProjWeight !== null;
-      if (packed ? k0.shape.join() !== v0.shape.join() : k0.shape.slice(0, 2).join() !== v0.shape.slice(0, 2).join()) {
-        throw new torch.TorchError(`key shape [${k0.shape.join(', ')}] does not match value shape [${v0.shape.join(', ')}]`, 'AssertionError');
+      // batch-first to (L, N, E), keeping the very same tensor where it was (self-attention projects once)
+      let [q, k, v] = [query, key, value];
+      if (this.batchFirst && batched) {
+        q = query.transpose(1, 0);
+        k = key === query ? q : key.transpose(1, 0);
+        v = value === key ? k : value.transpose(1, 0);
       }
-      // _in_projection_packed, or _in_projection with separate weights
-      let q: Tensor, k: Tensor, v: Tensor;
-      const b = this.inProjBias;
-      if (!packed) {
-        const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
-        [q, k, v] = [F.linear(q0, this.qProjWeight!, bq), F.linear(k0, this.kProjWeight!, bk), F.linear(v0, this.vProjWeight!, bv)];
-      } else if (selfAttn) {
-        [q, k, v] = F.linear(q0, this.inProjWeight!, b).chunk(3, -1);
-      } else {
-        const [wq, wk, wv] = this.inProjWeight!.chunk(3);
-        const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
-        q = F.linear(q0, wq, bq);
-        if (kvSame) {
-          [k, v] = F.linear(k0, torch.cat([wk, wv]), b ? torch.cat([bk!, bv!]) : null).chunk(2, -1);
-        } else {
-          k = F.linear(k0, wk, bk);
-          v = F.linear(v0, wv, bv);
-        }
-      }
-      let mask = o.attnMask ?? null;
-      if (mask) {
-        if (mask.dtype !== 'bool' && !torch.isFloatingPoint(mask.dtype)) throw new TypeError(`Only float, byte, and bool types are supported for attn_mask, not ${mask.dtype}`);
-        if (mask.dim() === 2) {
-          if (mask.shape.join() !== `${tgtLen},${srcLen0}`) throw new torch.TorchError(`The shape of the 2D attn_mask is [${mask.shape.join(', ')}], but should be (${tgtLen}, ${srcLen0}).`, 'RuntimeError');
-          mask = mask.unsqueeze(0);
-        } else if (mask.dim() === 3) {
-          if (mask.shape.join() !== `${bsz * this.numHeads},${tgtLen},${srcLen0}`) throw new torch.TorchError(`The shape of the 3D attn_mask is [${mask.shape.join(', ')}], but should be (${bsz * this.numHeads}, ${tgtLen}, ${srcLen0}).`, 'RuntimeError');
-        } else {
-          throw new torch.TorchError(`attn_mask's dimension ${mask.dim()} is not supported`, 'RuntimeError');
-        }
-      }
-      if (this.biasK && this.biasV) {
-        k = torch.cat([k, this.biasK.repeat([1, bsz, 1])]);
-        v = torch.cat([v, this.biasV.repeat([1, bsz, 1])]);
-        if (mask) mask = pad(mask, [0, 1]);
-        if (kpm) kpm = pad(kpm, [0, 1]);
-      }
-      const h = this.numHeads, hd = this.headDim;
-      q = q.contiguous().view([tgtLen, bsz * h, hd]).transpose(0, 1);
-      k = k.contiguous().view([k.shape[0], bsz * h, hd]).transpose(0, 1);
-      v = v.contiguous().view([v.shape[0], bsz * h, hd]).transpose(0, 1);
-      if (this.addZeroAttn) {
-        const zeros = torch.zeros([bsz * h, 1, hd], { dtype: k.dtype, device: k.device });
-        k = torch.cat([k, zeros], 1);
-        v = torch.cat([v, zeros], 1);
-        if (mask) mask = pad(mask, [0, 1]);
-        if (kpm) kpm = pad(kpm, [0, 1]);
-      }
-      const srcLen = k.shape[1];
-      if (kpm) {
-        if (kpm.dtype !== 'bool' && !torch.isFloatingPoint(kpm.dtype)) throw new TypeError('only bool and floating types of key_padding_mask are supported');
-        if (kpm.shape.join() !== `${bsz},${srcLen}`) throw new torch.TorchError(`expecting key_padding_mask shape of (${bsz}, ${srcLen}), but got [${kpm.shape.join(', ')}]`, 'AssertionError');
-        const m = kpm.view([bsz, 1, 1, srcLen]).expand([-1, h, -1, -1]).reshape([bsz * h, 1, srcLen]);
-        mask = !mask ? m : mask.dtype === 'bool' ? mask.logicalOr(m) : mask.maskedFill(m, -Infinity);
-      }
-      if (mask && mask.dtype === 'bool') mask = torch.zeros(mask.shape, { dtype: q.dtype, device: q.device }).maskedFill(mask, -Infinity);
-      const qScaled = q.div(Math.sqrt(hd));
-      const scores = qScaled.bmm(k.transpose(-2, -1)); // baddbmm(mask, q, kᵀ): the same sum
-      let weights = F.softmax(mask ? mask.add(scores) : scores, -1);
-      if (this.training && this.dropout > 0) weights = F.dropout(weights, this.dropout, true);
-      let out = weights.bmm(v).transpose(0, 1).contiguous().view([tgtLen * bsz, e]);
-      out = F.linear(out, this.outProj.weight, this.outProj.bias).view([tgtLen, bsz, e]);
-      if (!batched) out = out.squeeze(1);
-      else if (this.batchFirst) out = out.transpose(1, 0);
-      if (!needWeights) return [out, null] as [Tensor, Tensor | null];
-      let w = weights.view([bsz, h, tgtLen, srcLen]);
-      if (average) w = w.sum(1).div(h);
-      if (!batched) w = w.squeeze(0);
-      return [out, w] as [Tensor, Tensor | null];
+      const separate = this.inProjWeight === null;
+      const [out, weights] = multiHeadAttentionForward(q, k, v, this.embedDim, this.numHeads, this.inProjWeight, this.inProjBias,
+        this.biasK, this.biasV, this.addZeroAttn, this.dropout, this.outProj.weight, this.outProj.bias, {
+          training: this.training, keyPaddingMask: o.keyPaddingMask, needWeights: o.needWeights, attnMask: o.attnMask,
+          useSeparateProjWeight: separate, qProjWeight: this.qProjWeight, kProjWeight: this.kProjWeight, vProjWeight: this.vProjWeight,
+          averageAttnWeights: o.averageAttnWeights,
+        });
+      return [this.batchFirst && batched ? out.transpose(1, 0) : out, weights] as [Tensor, Tensor | null];
     });
   }
 }

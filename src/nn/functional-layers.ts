@@ -252,7 +252,7 @@ export function interpolate(input: Tensor, size?: number | number[] | null, opti
         const lambda = Math.min(Math.max(fr(src - k), 0), 1);
         i0.push(k); i1.push(k + (k < inS - 1 ? 1 : 0)); l1.push(lambda); l0.push(fr(1 - lambda));
       }
-      const shape = y.shape.map((s, d) => (d === dim ? outS : 1));
+      const shape = y.shape.map((_s, d) => (d === dim ? outS : 1));
       const w0 = torch.tensor(l0, { dtype: input.dtype }).view(shape), w1 = torch.tensor(l1, { dtype: input.dtype }).view(shape);
       y = y.indexSelect(dim, torch.tensor(i0, { dtype: 'int64' })).mul(w0).add(y.indexSelect(dim, torch.tensor(i1, { dtype: 'int64' })).mul(w1));
     }

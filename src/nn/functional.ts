@@ -140,3 +140,4 @@ export {
   conv1d, convTranspose2d, maxPool1d, avgPool1d, dropout2d, embedding, groupNorm, hardswish, elu, prelu, interpolate,
   type Conv1dOptions, type ConvTranspose2dOptions, type Pool1dOptions, type EmbeddingOptions, type InterpolateOptions,
 } from './functional-layers.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.js';
