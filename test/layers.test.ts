@@ -33,8 +33,8 @@ const LAYERS = ['Conv1d', 'ConvTranspose2d', 'MaxPool1d', 'AvgPool1d', 'Dropout2
   'Unflatten', 'Softmax', 'LogSoftmax', 'Sigmoid', 'Tanh', 'SiLU', 'ELU', 'Hardswish', 'PReLU', 'LSTM', 'GRU', 'MultiheadAttention',
   'TransformerEncoderLayer'];
 
-test('the fixture has every case: 78, covering each new layer, float64 for the composed ones, training-mode dropout', () => {
-  assert.equal(cases.length, 78, 'case count (a shrunken fixture must fail)');
+test('the fixture has every case: 79, covering each new layer, float64 for the composed ones, training-mode dropout', () => {
+  assert.equal(cases.length, 79, 'case count (a shrunken fixture must fail)');
   assert.deepEqual([...new Set(cases.map((c) => c.module))].sort(), [...LAYERS].sort());
   for (const m of ['ConvTranspose2d', 'GroupNorm', 'Upsample', 'ELU', 'LSTM', 'GRU', 'MultiheadAttention', 'TransformerEncoderLayer']) {
     assert.ok(cases.some((c) => c.module === m && c.dtype === 'float64'), `${m}: a float64 case`);
@@ -59,7 +59,10 @@ for (const c of cases) {
     torch.tidy(() => {
       const Cls = (nn as unknown as Record<string, AnyCtor>)[c.module];
       torch.manualSeed(c.seed);
-      const m = new Cls(...c.args, c.options);
+      // "module:GELU" stands for a module instance (TransformerEncoderLayer's activation)
+      const options = Object.fromEntries(Object.entries(c.options).map(([k, v]) =>
+        [k, typeof v === 'string' && v.startsWith('module:') ? new (nn as unknown as Record<string, AnyCtor>)[v.slice(7)]() : v]));
+      const m = new Cls(...c.args, options);
       const init = m.stateDict();
       assert.deepEqual(Object.keys(init), c.stateKeys);
       for (const k of c.stateKeys) assertClose(init[k], fx[`${c.name}.init.${k}`], { rtol: 1e-6, atol: 1e-7, what: `${c.name} init ${k}` });

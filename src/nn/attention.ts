@@ -131,7 +131,8 @@ export class MultiheadAttention extends Module<MHAForward> {
   }
 }
 
-export type Activation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
+/** 'relu', 'gelu', a function (not printed) or a module (printed last, as PyTorch registers it). */
+export type Activation = 'relu' | 'gelu' | ((x: Tensor) => Tensor) | Module;
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   dropout?: number;
@@ -158,7 +159,7 @@ export class TransformerEncoderLayer extends Module<(src: Tensor, srcMask?: Tens
   norm2: LayerNorm;
   dropout1: Dropout;
   dropout2: Dropout;
-  readonly activation: (x: Tensor) => Tensor;
+  readonly activation: ((x: Tensor) => Tensor) | Module;
   constructor(dModel: number | TransformerEncoderLayerOptions & { dModel?: number; nhead?: number }, nhead?: number | TransformerEncoderLayerOptions,
     dimFeedforward?: number | TransformerEncoderLayerOptions, dropout?: number | TransformerEncoderLayerOptions,
     activation?: Activation | TransformerEncoderLayerOptions, options?: TransformerEncoderLayerOptions) {
@@ -182,14 +183,17 @@ export class TransformerEncoderLayer extends Module<(src: Tensor, srcMask?: Tens
     const act = a.activation ?? 'relu';
     if (act === 'relu') this.activation = F.relu;
     else if (act === 'gelu') this.activation = (x) => F.gelu(x);
-    else if (typeof act === 'function') this.activation = act;
+    else if (typeof act === 'function' || act instanceof Module) this.activation = act;
     else throw new TypeError(`activation should be relu/gelu, not ${describe(act)}`);
+  }
+  private act(x: Tensor): Tensor {
+    return this.activation instanceof Module ? this.activation.forward(x) : this.activation(x);
   }
   forward(src: Tensor, srcMask?: Tensor | null, srcKeyPaddingMask?: Tensor | null): Tensor {
     return torch.tidy(() => {
       const sa = (x: Tensor): Tensor => this.dropout1.forward(
         this.selfAttn.forward(x, x, x, { attnMask: srcMask ?? null, keyPaddingMask: srcKeyPaddingMask ?? null, needWeights: false })[0]);
-      const ffn = (x: Tensor): Tensor => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+      const ffn = (x: Tensor): Tensor => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
       let x = src;
       if (this.normFirst) {
         x = x.add(sa(this.norm1.forward(x)));

@@ -45,6 +45,9 @@ def snake(k):
 
 
 def py(v):
+    """A JSON option value as PyTorch takes it: lists as tuples, "module:GELU" as nn.GELU()."""
+    if isinstance(v, str) and v.startswith("module:"):
+        return getattr(nn, v[7:])()
     return tuple(v) if isinstance(v, list) else v
 
 
@@ -178,6 +181,7 @@ case("tel_gelu_normfirst", "TransformerEncoderLayer", [8, 2],
      [r(2, 5, 8)], fwd={"srcKeyPaddingMask": kpm([False] * 4 + [True], [False] * 5)})
 case("tel_mask", "TransformerEncoderLayer", [8, 4, 16, 0.0], {}, [r(4, 2, 8)], fwd={"srcMask": causal(4)})
 case("tel_dropout_train", "TransformerEncoderLayer", [8, 2, 16], {"dropout": 0.2}, [r(5, 2, 8)], train=True)
+case("tel_module_activation", "TransformerEncoderLayer", [8, 2, 16, 0.0], {"activation": "module:GELU"}, [r(4, 2, 8)])
 case("tel_f64", "TransformerEncoderLayer", [8, 2, 16], {"normFirst": True}, [r(5, 2, 8)], tol=F64, dtype="float64")
 
 
