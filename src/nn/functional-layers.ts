@@ -238,7 +238,7 @@ export function interpolate(input: Tensor, size?: number | number[] | null, opti
       if (mode === 'nearest') {
         const idx = Array.from({ length: outS }, (_, j) =>
           (outS === inS ? j : outS === 2 * inS ? j >> 1 : Math.min(Math.floor(Math.fround(j * scaleOf(i))), inS - 1)));
-        y = y.indexSelect(dim, torch.tensor(idx, { dtype: 'int64' }));
+        y = y.indexSelect(dim, torch.tensor(idx, { dtype: 'int64', device: input.device }));
         continue;
       }
       // the kernel's opmath: double for float64 input, float otherwise
@@ -253,8 +253,9 @@ export function interpolate(input: Tensor, size?: number | number[] | null, opti
         i0.push(k); i1.push(k + (k < inS - 1 ? 1 : 0)); l1.push(lambda); l0.push(fr(1 - lambda));
       }
       const shape = y.shape.map((_s, d) => (d === dim ? outS : 1));
-      const w0 = torch.tensor(l0, { dtype: input.dtype }).view(shape), w1 = torch.tensor(l1, { dtype: input.dtype }).view(shape);
-      y = y.indexSelect(dim, torch.tensor(i0, { dtype: 'int64' })).mul(w0).add(y.indexSelect(dim, torch.tensor(i1, { dtype: 'int64' })).mul(w1));
+      const on = { dtype: input.dtype, device: input.device }, at = { dtype: 'int64' as const, device: input.device };
+      const w0 = torch.tensor(l0, on).view(shape), w1 = torch.tensor(l1, on).view(shape);
+      y = y.indexSelect(dim, torch.tensor(i0, at)).mul(w0).add(y.indexSelect(dim, torch.tensor(i1, at)).mul(w1));
     }
     return y === input ? input.clone() : y;
   });
