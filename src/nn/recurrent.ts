@@ -39,7 +39,6 @@ abstract class RNNBase<Fwd extends (...a: never[]) => unknown> extends Module<Fw
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
-  protected abstract readonly gates: number;
   constructor(name: string, gates: number, args: unknown[]) {
     super();
     const names = gates === 4 ? [...NAMES, 'projSize', 'device', 'dtype'] : [...NAMES, 'device', 'dtype'];
@@ -163,7 +162,6 @@ export type LSTMForward = (input: Tensor, hx?: [Tensor, Tensor] | null) => [Tens
  * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm.forward(torch.randn([5, 3, 10]));
  */
 export class LSTM extends RNNBase<LSTMForward> {
-  protected readonly gates = 4;
   constructor(inputSize: Arg<number>, hiddenSize?: Arg<number>, numLayers?: Arg<number>, bias?: Arg<boolean>,
     batchFirst?: Arg<boolean>, dropout?: Arg<number>, bidirectional?: Arg<boolean>, projSize?: Arg<number>, options?: RNNOptions) {
     super('LSTM', 4, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, options]);
@@ -192,7 +190,6 @@ export type GRUForward = (input: Tensor, hx?: Tensor | null) => [Tensor, Tensor]
  * @example const gru = new nn.GRU(10, 20, { batchFirst: true }); const [out, h] = gru.forward(torch.randn([3, 5, 10]));
  */
 export class GRU extends RNNBase<GRUForward> {
-  protected readonly gates = 3;
   constructor(inputSize: GArg<number>, hiddenSize?: GArg<number>, numLayers?: GArg<number>, bias?: GArg<boolean>,
     batchFirst?: GArg<boolean>, dropout?: GArg<number>, bidirectional?: GArg<boolean>, options?: GRUOptions) {
     super('GRU', 3, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, options]);
