@@ -181,3 +181,26 @@ test('F.multiHeadAttentionForward is the module\'s computation, packed and separ
       false, 0, torch.randn([4, 4]), null), /use_separate_proj_weight is False but in_proj_weight is None/);
   });
 });
+
+test('arguments PyTorch takes positionally are positional here, or by name; never both', () => {
+  torch.tidy(() => {
+    const same = (a: { toString(): string }, b: { toString(): string }): void => assert.equal(a.toString(), b.toString());
+    same(new nn.LSTM(3, 4, 2, true, true, 0.5, true, 2), new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true, dropout: 0.5, bidirectional: true, projSize: 2 }));
+    assert.equal(new nn.LSTM({ inputSize: 3, hiddenSize: 4 }).toString(), 'LSTM(3, 4)');
+    same(new nn.GRU(3, 4, 2, false), new nn.GRU(3, 4, { numLayers: 2, bias: false }));
+    same(new nn.LayerNorm([3, 4], 1e-3, false), new nn.LayerNorm([3, 4], { eps: 1e-3, elementwiseAffine: false }));
+    same(new nn.GroupNorm(2, 4, 1e-3, false), new nn.GroupNorm(2, 4, { eps: 1e-3, affine: false }));
+    same(new nn.MultiheadAttention(8, 2, 0.1, false, { batchFirst: true }), new nn.MultiheadAttention({ embedDim: 8, numHeads: 2, dropout: 0.1, bias: false, batchFirst: true }));
+    same(new nn.TransformerEncoderLayer(8, 2, 16, 0.2, 'gelu'), new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.2, activation: 'gelu' }));
+    same(new nn.PReLU(3, 0.1), new nn.PReLU({ numParameters: 3, init: 0.1 }));
+    same(new nn.Upsample([3, 4], null, 'bilinear'), new nn.Upsample({ size: [3, 4], mode: 'bilinear' }));
+    assert.equal(new nn.Upsample(null, 2.5).toString(), 'Upsample(scale_factor=2.5, mode=nearest)');
+    same(new nn.ELU(0.5, true), new nn.ELU({ alpha: 0.5, inplace: true }));
+    same(new nn.Softmax(-1), new nn.Softmax({ dim: -1 }));
+    same(new nn.Unflatten(1, [2, 3]), new nn.Unflatten({ dim: 1, unflattenedSize: [2, 3] }));
+    assert.throws(() => new nn.LSTM(3, 4, 2, { numLayers: 3 } as never), { name: 'TypeError', message: "LSTM: got multiple values for argument 'numLayers'" });
+    assert.throws(() => new nn.GRU(3, 4, { projSize: 2 } as never), { name: 'TypeError', message: /GRU: unknown option 'projSize'/ });
+    assert.throws(() => new nn.MultiheadAttention(8, 2, 0.1, true, false as never), { name: 'TypeError', message: /MultiheadAttention: takes at most 4 positional arguments/ });
+    assert.throws(() => new nn.LSTM(3, 4, { projSize: 4 }), { name: 'RangeError', message: 'proj_size has to be smaller than hidden_size' });
+  });
+});

@@ -162,7 +162,7 @@ export type LSTMForward = (input: Tensor, hx?: [Tensor, Tensor] | null) => [Tens
  * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm.forward(torch.randn([5, 3, 10]));
  */
 export class LSTM extends RNNBase<LSTMForward> {
-  constructor(inputSize: Arg<number>, hiddenSize?: Arg<number>, numLayers?: Arg<number>, bias?: Arg<boolean>,
+  constructor(inputSize: number | RNNOptions & { inputSize: number; hiddenSize: number }, hiddenSize?: Arg<number>, numLayers?: Arg<number>, bias?: Arg<boolean>,
     batchFirst?: Arg<boolean>, dropout?: Arg<number>, bidirectional?: Arg<boolean>, projSize?: Arg<number>, options?: RNNOptions) {
     super('LSTM', 4, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, options]);
   }
@@ -190,7 +190,7 @@ export type GRUForward = (input: Tensor, hx?: Tensor | null) => [Tensor, Tensor]
  * @example const gru = new nn.GRU(10, 20, { batchFirst: true }); const [out, h] = gru.forward(torch.randn([3, 5, 10]));
  */
 export class GRU extends RNNBase<GRUForward> {
-  constructor(inputSize: GArg<number>, hiddenSize?: GArg<number>, numLayers?: GArg<number>, bias?: GArg<boolean>,
+  constructor(inputSize: number | GRUOptions & { inputSize: number; hiddenSize: number }, hiddenSize?: GArg<number>, numLayers?: GArg<number>, bias?: GArg<boolean>,
     batchFirst?: GArg<boolean>, dropout?: GArg<number>, bidirectional?: GArg<boolean>, options?: GRUOptions) {
     super('GRU', 3, [inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, options]);
   }
