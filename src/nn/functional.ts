@@ -136,3 +136,8 @@ export {
   crossEntropy, nllLoss, mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv,
   checkKLDivReduction, type LossOptions, type CrossEntropyOptions, type KLDivReduction,
 } from './functional-loss.js';
+export {
+  conv1d, convTranspose2d, maxPool1d, avgPool1d, dropout2d, embedding, groupNorm, hardswish, elu, prelu, interpolate,
+  type Conv1dOptions, type ConvTranspose2dOptions, type Pool1dOptions, type EmbeddingOptions, type InterpolateOptions,
+} from './functional-layers.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.js';

@@ -11,3 +11,11 @@ export * as init from './init.js';
 export * as functional from './functional.js';
 export * as utils from './utils.js';
 export { summary, type SummaryRow, type ModelSummary } from './summary.js';
+export { Conv1d, ConvTranspose2d, MaxPool1d, AvgPool1d, Upsample, type Conv1dOptions, type ConvTranspose2dOptions, type UpsampleOptions } from './conv-layers.js';
+export { Softmax, LogSoftmax, Sigmoid, Tanh, SiLU, ELU, Hardswish, PReLU, Dropout2d, Unflatten } from './activation-layers.js';
+export { Embedding, LayerNorm, GroupNorm, type EmbeddingOptions, type LayerNormOptions, type GroupNormOptions } from './norm-layers.js';
+export { LSTM, GRU, type RNNOptions, type GRUOptions, type LSTMForward, type GRUForward } from './recurrent.js';
+export {
+  MultiheadAttention, TransformerEncoderLayer, type MultiheadAttentionOptions, type MHAForwardOptions, type MHAForward,
+  type TransformerEncoderLayerOptions, type Activation,
+} from './attention.js';
