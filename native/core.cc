@@ -1,6 +1,7 @@
 // The tensor table, the exception guard, argument readers, and process-wide settings
 // (threads, seeds, CUDA availability, memory accounting).
 #include "common.h"
+#include "distributed.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
@@ -428,6 +429,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerMath(env, exports);
   registerShape(env, exports);
   registerNN(env, exports);
+  registerDistributed(env, exports);
+  registerDdp(env, exports);
   return exports;
 }
 
