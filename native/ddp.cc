@@ -37,6 +37,17 @@ Napi::Value ddpVerifyParams(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ddpAllGather(t) -> every rank's t, in rank order (the check before wrapping: a blocking
+// all-gather, so that every rank sees every other's model signature and fails alike).
+Napi::Value ddpAllGather(const Napi::CallbackInfo& info) {
+  auto pg = defaultGroup();
+  std::vector<at::Tensor> in{T(info, 0).contiguous()};
+  std::vector<std::vector<at::Tensor>> out(1);
+  for (int r = 0; r < pg->getSize(); r++) out[0].push_back(at::empty_like(in[0]));
+  pg->allgather(out, in)->wait();
+  return RList(info, out[0]);
+}
+
 // ddpBroadcast(tensors[], bufferBytes, src): rank src's values into every rank's tensors, in
 // coalesced buckets (DDP's _sync_module_states and _sync_buffers).
 Napi::Value ddpBroadcast(const Napi::CallbackInfo& info) {
@@ -92,7 +103,7 @@ Napi::Value ddpDestroy(const Napi::CallbackInfo& info) {
 }
 
 const Binding kDdp[] = {
-    {"ddpVerifyParams", ddpVerifyParams}, {"ddpBroadcast", ddpBroadcast},
+    {"ddpVerifyParams", ddpVerifyParams}, {"ddpBroadcast", ddpBroadcast}, {"ddpAllGather", ddpAllGather},
     {"ddpCreate", ddpCreate},             {"ddpPreForward", ddpPreForward},
     {"ddpPrepareBackward", ddpPrepareBackward}, {"ddpDestroy", ddpDestroy},
 };

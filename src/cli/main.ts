@@ -18,7 +18,8 @@ const mirrorOption = () => new Option('--mirror <url>', 'CIFAR-10 mirror base UR
 const program = new Command()
   .name('torchlab')
   .description('PyTorch-grade deep learning in TypeScript: the lab notebook\'s experiments and more')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .enablePositionalOptions();  // `torchlab run ... script.ts --flag`: the script's flags stay the script's
 
 program.command('lab')
   .description('run the notebook\'s experiments and write plots and a report (report.html, report.md)')
@@ -94,6 +95,21 @@ program.command('summary')
   .action(async (model, o) => {
     if (!(MODELS as readonly string[]).includes(model)) program.error(`error: unknown model '${model}'; expected one of ${MODELS.join(', ')}`);
     (await commands()).summaryCommand(model as (typeof MODELS)[number], o);
+  });
+
+program.command('run')
+  .description('start a script as N data-parallel processes, as torchrun does (RANK, WORLD_SIZE, MASTER_ADDR, ... set for dist.initProcessGroup())')
+  .argument('<script>', 'the script (.ts runs with tsx, .js/.mjs with node)')
+  .argument('[args...]', 'the script\'s own arguments')
+  .option('--nproc-per-node <n>', 'processes on this node', positiveInt, 1)
+  .option('--nnodes <n>', 'nodes (one `torchlab run` on each)', positiveInt, 1)
+  .option('--node-rank <n>', 'this node\'s index in [0, nnodes)', nonNegativeInt, 0)
+  .option('--master-addr <addr>', 'address of the node that runs rank 0', '127.0.0.1')
+  .option('--master-port <port>', 'free port on that node for the rendezvous', positiveInt, 29500)
+  .passThroughOptions()
+  .action(async (script, args, o) => {
+    const { runRanks } = await import('./run.js');
+    process.exitCode = await runRanks(script, args, o);
   });
 
 program.command('setup')

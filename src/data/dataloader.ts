@@ -16,7 +16,10 @@
 // - Datasets with `data`/`targets` tensors (TensorDataset, torchlab's MNIST / CIFAR) are cut with
 //   indexSelect unless they have a per-sample transform / targetTransform (then get(i) per sample).
 // - `transform` is applied to the whole batch (see transforms.ts), after moving it to `device`.
-// - No collate_fn, sampler, num_workers, pin_memory: out of scope.
+// - No collate_fn, batch_sampler, num_workers, pin_memory: out of scope.
+// - `sampler`: any iterable of indices with a `length` (e.g. DistributedSampler); the loader's
+//   setEpoch is passed on to the sampler's, so fit() reshuffles a DistributedSampler every epoch
+//   (in PyTorch the training loop calls sampler.set_epoch itself).
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import * as handles from '../tensor/handles.js';
@@ -78,6 +81,14 @@ export interface DataLoaderOptions {
   device?: string | null;
   /** Makes shuffling repeatable without touching the global RNG (see the header). */
   seed?: number | null;
+  /** Where the indices come from (mutually exclusive with shuffle), e.g. a DistributedSampler. */
+  sampler?: SamplerLike | null;
+}
+
+/** What `sampler` accepts: an iterable of dataset indices that knows its length. */
+export interface SamplerLike extends Iterable<number> {
+  readonly length: number;
+  setEpoch?(epoch: number): void;
 }
 
 // A batch tensor is freed unless torch.keep() marked it.
@@ -101,10 +112,11 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<[Te
   readonly transform: TransformLike | null;
   readonly device: string | null;
   readonly seed: number | null;
+  readonly sampler: SamplerLike | null;
   #epoch = 0;
 
   constructor(dataset: Dataset<X, Y> | (TensorBacked & { length: number }), options?: DataLoaderOptions) {
-    const o = checkOptions(options, 'options', ['batchSize', 'shuffle', 'dropLast', 'transform', 'device', 'seed']);
+    const o = checkOptions(options, 'options', ['batchSize', 'shuffle', 'dropLast', 'transform', 'device', 'seed', 'sampler']);
     if (typeof dataset !== 'object' || dataset === null || !Number.isInteger(dataset.length) ||
       (!isTensorBacked(dataset) && typeof (dataset as Dataset<X, Y>).get !== 'function')) {
       throw new TypeError(`dataset: expected an object with length and get(i) (or data/targets tensors), got ${describe(dataset)}`);
@@ -123,11 +135,19 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<[Te
     if (this.device !== null && typeof this.device !== 'string') throw new TypeError(`device: expected a string, got ${describe(this.device)}`);
     this.seed = o.seed ?? null;
     if (this.seed !== null && !Number.isSafeInteger(this.seed)) throw new TypeError(`seed: expected an integer, got ${describe(this.seed)}`);
+    this.sampler = o.sampler ?? null;
+    if (this.sampler !== null) {
+      const sm = this.sampler as Partial<SamplerLike>;
+      if (typeof sm !== 'object' || typeof sm[Symbol.iterator] !== 'function' || !Number.isSafeInteger(sm.length)) {
+        throw new TypeError(`sampler: expected an iterable of indices with a length, got ${describe(sm)}`);
+      }
+      if (this.shuffle) throw new RangeError('sampler option is mutually exclusive with shuffle');
+    }
   }
 
   /** The number of batches per epoch (len(loader)). */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -139,10 +159,12 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<[Te
   setEpoch(epoch: number): void {
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`setEpoch: expected a non-negative integer, got ${describe(epoch)}`);
     this.#epoch = epoch;
+    this.sampler?.setEpoch?.(epoch);
   }
 
   /** This epoch's sample order as an int64 CPU tensor (caller disposes). */
   #order(): Tensor {
+    if (this.sampler) return torch.tensor(Array.from(this.sampler), { dtype: 'int64' });
     const n = this.dataset.length;
     if (!this.shuffle) return torch.arange(n, { dtype: 'int64' });
     let seed = this.seed;
@@ -167,7 +189,7 @@ export class DataLoader<X = Tensor, Y = Tensor | number> implements Iterable<[Te
   /** Batch k's indices (a view of the order). */
   #indices(order: Tensor, k: number): Tensor {
     const start = k * this.batchSize;
-    return order.narrow(0, start, Math.min(this.batchSize, this.dataset.length - start));
+    return order.narrow(0, start, Math.min(this.batchSize, order.size(0) - start));
   }
 
   /** Cuts, moves and transforms one batch; everything but [x, y] is freed. */

@@ -7,3 +7,4 @@ export * as init from './init.js';
 export * as functional from './functional.js';
 export * as utils from './utils.js';
 export { summary, type SummaryRow, type ModelSummary } from './summary.js';
+export * as parallel from './parallel/index.js';

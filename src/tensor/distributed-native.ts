@@ -2,7 +2,7 @@
 // place of handles: src/distributed and nn.parallel reach c10d only through here, since handles
 // never leave src/tensor. Argument checks with clear messages live in src/distributed.
 import { native } from './native.js';
-import { handle, handles } from './handles.js';
+import { handle, handles, wrapList } from './handles.js';
 import type { Tensor } from './tensor.js';
 
 export type ReduceOpName = 'sum' | 'avg' | 'product' | 'min' | 'max' | 'band' | 'bor' | 'bxor';
@@ -57,6 +57,8 @@ export const distNative = {
 /** c10d::Reducer and DDP's state syncing (native/ddp.cc). These block, as PyTorch's do. */
 export const ddpNative = {
   verifyParams: (params: Tensor[]): void => native.ddpVerifyParams(handles(params, 'parameters')),
+  /** A blocking all-gather: every rank's `t`, in rank order. */
+  allGather: (t: Tensor): Tensor[] => wrapList(native.ddpAllGather(handle(t, 'tensor'))),
   broadcast: (ts: Tensor[], bufferBytes: number, src: number): void => native.ddpBroadcast(handles(ts, 'tensors'), bufferBytes, src),
   create: (params: Tensor[], names: string[], bucketCapBytes: number, findUnused: boolean): { id: number; buckets: number } =>
     native.ddpCreate(handles(params, 'parameters'), names, bucketCapBytes, findUnused),
