@@ -63,6 +63,7 @@ export class DistributedSampler implements Iterable<number> {
     this.numSamples = this.dropLast && n % this.numReplicas !== 0
       ? Math.ceil((n - this.numReplicas) / this.numReplicas)
       : Math.ceil(n / this.numReplicas);
+    this.numSamples = Math.max(0, this.numSamples); // Math.ceil(-0.5) is -0; Python's math.ceil gives 0
     this.totalSize = this.numSamples * this.numReplicas;
   }
 

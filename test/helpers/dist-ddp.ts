@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as torch from '../../src/index.js';
 import { nn, optim, F, type Tensor } from '../../src/index.js';
+import { EQUIV_HIDDEN, makeData, makeMlp } from './dist-models.js';
 
 const dist = torch.distributed;
 const [mode, outFile, bArg] = process.argv.slice(2);
@@ -21,22 +22,11 @@ const hash = (ts: Tensor[]): string => {
 };
 const result = (o: unknown) => console.log(`RESULT ${JSON.stringify(o)}`);
 
-/** The model every mode uses: seeded per rank, so that only DDP's broadcast makes the replicas equal. */
-export function makeMlp(seed: number, hidden = 32): nn.Sequential {
-  torch.manualSeed(seed);
-  return new nn.Sequential(new nn.Linear(6, hidden), new nn.ReLU(), new nn.Linear(hidden, hidden), new nn.ReLU(), new nn.Linear(hidden, 4));
-}
-/** Step s's batch of B rows (the same data on every rank and in the parent's reference). */
-export function makeData(steps: number, B: number): { x: Tensor; y: Tensor } {
-  torch.manualSeed(123);
-  return { x: torch.randn([steps * B, 6]), y: torch.randint(0, 4, [steps * B]) };
-}
-
 if (mode === 'equiv' || mode === 'long') {
   const B = Number(bArg ?? 8);
   const steps = mode === 'long' ? 100000 : 20;
-  const model = makeMlp(100 + rank);
-  // a tiny bucket cap: several buckets, reduced while backward runs
+  const model = makeMlp(100 + rank, EQUIV_HIDDEN);
+  // a tiny bucket cap: after DDP's 1 MiB first bucket, one bucket per parameter, reduced while backward runs
   const ddp = new nn.parallel.DistributedDataParallel(model, { bucketCapMb: 0.002 });
   const { x, y } = makeData(mode === 'long' ? 1 : steps, B);
   const opt = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
