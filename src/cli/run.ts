@@ -144,3 +144,25 @@ function signalNumber(sig: NodeJS.Signals | null): number {
   const n: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15, SIGABRT: 6 };
   return (sig && n[sig]) || 1;
 }
+
+/**
+ * `torchlab train|lab ... --nproc N`: the same command as N local ranks under runRanks, on a free
+ * loopback port; the ranks see WORLD_SIZE and train data-parallel (src/train/data-parallel.ts).
+ */
+export async function relaunchAsRanks(nproc: number, argv = process.argv): Promise<number> {
+  const args: string[] = [];
+  const rest = argv.slice(2);
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--nproc') { i++; continue; }
+    if (rest[i].startsWith('--nproc=')) continue;
+    args.push(rest[i]);
+  }
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((done, fail) => {
+    const srv = createServer().on('error', fail).listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => done(p));
+    });
+  });
+  return runRanks(argv[1], args, { nprocPerNode: nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: port });
+}
