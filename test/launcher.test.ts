@@ -85,3 +85,38 @@ test('torchlab run: bad arguments are clear errors', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.err, /Cannot find module|not found|ENOENT/);
 });
+
+test('a rank that stops responding (SIGSTOP): the others fail on the timeout, the launcher ends the run', { timeout: 60_000 }, async (t) => {
+  const timeout = 3000;
+  const l = launch(['--nproc-per-node', '2', '--master-port', String(await freePort()), DDP, 'long'], { TORCHLAB_DIST_TIMEOUT_MS: String(timeout) });
+  const m = await waitFor(l, /\[rank 1\] READY (\d+)/);
+  await waitFor(l, /\[rank 0\] READY/);
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  process.kill(Number(m[1]), 'SIGSTOP');
+  const r = await l.done;
+  const ms = Date.now() - t0;
+  t.diagnostic(`the launcher exited ${ms} ms after rank 1 stopped (timeout ${timeout} ms, then 5 s before SIGKILL)`);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /\[rank 0\] .*Timed out waiting 3000ms/);
+  assert.match(r.err, /torchlab run: rank 0 \(local rank 0, pid \d+\) exited with status 1/);
+  assert.ok(ms >= timeout - 500 && ms < timeout + 10_000, `${ms} ms`);
+});
+
+test('two nodes: a rank killed on one node fails the other node\'s ranks at once (connection closed), both launchers exit non-zero', { timeout: 60_000 }, async () => {
+  const port = String(await freePort());
+  const common = ['--nnodes', '2', '--nproc-per-node', '1', '--master-port', port, DDP, 'long'];
+  const n0 = launch(['--node-rank', '0', ...common], { TORCHLAB_DIST_TIMEOUT_MS: '30000' });
+  const n1 = launch(['--node-rank', '1', ...common], { TORCHLAB_DIST_TIMEOUT_MS: '30000' });
+  const m = await waitFor(n1, /\[rank 1\] READY (\d+)/);
+  await waitFor(n0, /\[rank 0\] READY/);
+  const t0 = Date.now();
+  process.kill(Number(m[1]), 'SIGKILL');
+  const [r0, r1] = await Promise.all([n0.done, n1.done]);
+  assert.equal(r1.code, 137);
+  assert.match(r1.err, /rank 1 \(local rank 0, pid \d+\) was killed by SIGKILL/);
+  assert.notEqual(r0.code, 0);
+  assert.match(r0.out + r0.err, /Connection closed by peer|Connection reset/);
+  assert.match(r0.err, /torchlab run: rank 0 \(local rank 0, pid \d+\) exited with status 1/);
+  assert.ok(Date.now() - t0 < 15_000, 'well before the 30 s timeout');
+});
