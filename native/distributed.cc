@@ -156,7 +156,9 @@ Napi::Value distInit(const Napi::CallbackInfo& info) {
   s.port = intField(o, "port");
   s.rank = intField(o, "rank");
   s.worldSize = intField(o, "worldSize");
-  s.timeoutMs = static_cast<int64_t>(o.Get("timeoutMs").As<Napi::Number>().DoubleValue());
+  Napi::Value tm = o.Get("timeoutMs");
+  if (!tm.IsNumber()) throw ArgTypeError("distInit: timeoutMs must be a number");
+  s.timeoutMs = static_cast<int64_t>(tm.As<Napi::Number>().DoubleValue());
   if (s.backend != "gloo" && s.backend != "nccl") throw ArgRangeError("distInit: backend must be 'gloo' or 'nccl'");
   if (s.store != "tcp" && s.store != "file") throw ArgRangeError("distInit: store must be 'tcp' or 'file'");
   if (s.worldSize < 1 || s.rank < 0 || s.rank >= s.worldSize) throw ArgRangeError("distInit: rank must be in [0, worldSize)");

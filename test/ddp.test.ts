@@ -93,6 +93,21 @@ test('DDP: noSync accumulates local gradients; the next synced backward averages
   for (const [name, p] of model.namedParameters()) assert.ok(maxDiff(grads[name], p.grad!) <= 1e-6, name);
 });
 
+test('DDP: findUnusedParameters lets a forward skip parameters; without it, PyTorch\'s error at the next iteration', { timeout: 60_000 }, async () => {
+  const withFind = await run<{ hashes: string[]; unusedGrad: number | null }>(2, ['unused']);
+  assert.equal(withFind.code, 0, withFind.log);
+  assert.equal(withFind.res.get(0)!.hashes.length, 3);
+  assert.deepEqual(withFind.res.get(1)!.hashes, withFind.res.get(0)!.hashes);
+  assert.equal(withFind.res.get(0)!.unusedGrad, null, 'a parameter unused on every rank keeps no gradient, as in PyTorch');
+  const without = await run<{ error?: string }>(2, ['unused', 'nofind']);
+  for (const r of [0, 1]) {
+    const lines = without.log.split('\n').filter((l) => l.startsWith(`[rank ${r}] RESULT {"rank":${r},"error"`));
+    assert.equal(lines.length, 1, without.log);
+    assert.match(lines[0], /Expected to have finished reduction in the prior iteration before starting a new one/);
+  }
+  assert.match(without.log, /\(torchlab: new nn\.parallel\.DistributedDataParallel\(model, \{ findUnusedParameters: true \}\)\)/);
+});
+
 test('DDP: a model that differs across ranks is a clear error on every rank, not a hang', { timeout: 60_000 }, async () => {
   const t0 = Date.now();
   const { res, code, log } = await run<{ error: string | null }>(2, ['mismatch']);

@@ -3,6 +3,7 @@
 //                                           prints each step's parameter hash; rank 0 saves the weights
 //   dist-ddp.ts bn                          BatchNorm buffers before and after the pre-forward broadcast
 //   dist-ddp.ts nosync <out.safetensors>    gradient accumulation: one micro-batch under noSync, one synced
+//   dist-ddp.ts unused [nofind]             findUnusedParameters (or not) with a head the forward skips
 //   dist-ddp.ts mismatch                    rank 1's model differs: wrapping must fail on every rank
 //   dist-ddp.ts long                        steps with a pause until killed (prints READY <pid>)
 import { createHash } from 'node:crypto';
@@ -71,6 +72,32 @@ if (mode === 'equiv' || mode === 'long') {
   const synced = hash(model.parameters().map((p) => p.grad!));
   if (rank === 0) torch.save(Object.fromEntries(model.namedParameters().map(([n, p]) => [n, p.grad!])), outFile);
   result({ rank, local, synced });
+} else if (mode === 'unused') {
+  // a parameter that gets no gradient (a head this forward skips): findUnusedParameters lets the
+  // Reducer mark it ready; the used ones still train and stay identical across ranks
+  class TwoHeads extends nn.Module {
+    body = new nn.Linear(6, 8);
+    used = new nn.Linear(8, 4);
+    unused = new nn.Linear(8, 4);
+    forward(x: Tensor): Tensor { return this.used.forward(F.relu(this.body.forward(x))); }
+  }
+  torch.manualSeed(rank);
+  const model = new TwoHeads();
+  const ddp = new nn.parallel.DistributedDataParallel(model, { findUnusedParameters: outFile !== 'nofind' });
+  const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+  const { x, y } = makeData(3, 4 * W);
+  const hashes: string[] = [];
+  for (let s = 0; s < 3; s++) {
+    if (outFile === 'nofind' && s === 1) {
+      try { ddp.forward(x.narrow(0, 0, 4)); } catch (e) { console.log(`RESULT ${JSON.stringify({ rank, error: (e as Error).message.split('\n')[0] })}`); console.log((e as Error).message.split('\n').at(-1)); }
+      break;
+    }
+    opt.zeroGrad();
+    F.crossEntropy(ddp.forward(x.narrow(0, s * 4 * W + rank * 4, 4)), y.narrow(0, s * 4 * W + rank * 4, 4)).backward();
+    opt.step();
+    hashes.push(hash(model.parameters()));
+  }
+  result({ rank, hashes, unusedGrad: model.unused.weight.grad === null ? null : model.unused.weight.grad.abs().sum().item() });
 } else if (mode === 'mismatch') {
   const model = makeMlp(1, rank === 1 ? 33 : 32);
   try {

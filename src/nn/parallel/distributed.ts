@@ -62,6 +62,18 @@ function checkSameModel(params: [string, Tensor][], buffers: [string, Tensor][])
     `${[getRank(), ...differ].map(describe).join('; ')}${all[differ[0]].slice(0, 4).every((v, i) => v === mine[i]) ? '; same counts, different shapes or dtypes' : ''})`);
 }
 
+/** Runs a Reducer call; its errors speak of Python's keyword, so name torchlab's option too. */
+function reducerCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Error && e.message.includes('find_unused_parameters')) {
+      e.message = `${e.message}\n(torchlab: new nn.parallel.DistributedDataParallel(model, { findUnusedParameters: true }))`;
+    }
+    throw e;
+  }
+}
+
 const BROADCAST_BUCKET_BYTES = 250 * 1024 * 1024; // PyTorch's broadcast_bucket_size
 
 export class DistributedDataParallel<Fwd extends AnyForward = (input: Tensor) => Tensor> extends Module<Fwd> {
@@ -115,14 +127,14 @@ export class DistributedDataParallel<Fwd extends AnyForward = (input: Tensor) =>
   forward(...inputs: Parameters<Fwd>): ReturnType<Fwd> {
     const id = this.#reducer();
     const sync = isGradEnabled() && this.#requireBackwardGradSync;
-    if (sync) ddpNative.preForward(id);
+    if (sync) reducerCall(() => ddpNative.preForward(id));
     if (this.#requireForwardParamSync && this.#broadcastBuffers && this.#buffers.length) {
       ddpNative.broadcast(this.#buffers, BROADCAST_BUCKET_BYTES, 0);
     }
     const out = this.module.forward(...inputs);
     if (sync) {
       this.#requireForwardParamSync = true;
-      ddpNative.prepareBackward(id, this.#findUnused ? [...collectTensors(out)] : []);
+      reducerCall(() => ddpNative.prepareBackward(id, this.#findUnused ? [...collectTensors(out)] : []));
     } else {
       this.#requireForwardParamSync = false;
     }
