@@ -74,6 +74,8 @@ for (const W of [2, 3]) {
       assert.match(o.errors.avgInt, /^TorchError: ReduceOp avg needs a floating-point tensor/);
       assert.match(o.errors.selfSend, /^RangeError: send: dst is this process's own rank/);
       assert.match(o.errors.notTensor, /^TypeError: allReduce: tensor must be a Tensor/);
+      assert.match(o.errors.nonContiguous, /^RangeError: allReduce: tensor must be contiguous/);
+      assert.match(o.errors.gatherShape, /^TorchError: ProcessGroupGloo::allgather: invalid tensor size at index 0 \(expected \(3\), got \(5\)\)/);
     }
     // every line a rank printed carries its prefix
     for (const line of r.out.split('\n').filter(Boolean)) assert.match(line, /^\[rank \d\] /);

@@ -67,8 +67,11 @@ function checkOpts(what: string, o: unknown, allowed: string[]): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${what}: options must be an object`);
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new TypeError(`${what}: unknown option '${k}'`);
 }
+// Gloo reads and writes a tensor's memory as one block: a view with gaps (narrow, slicing) would
+// be reduced wrongly, so only contiguous tensors are accepted (PyTorch: "Tensors must be contiguous").
 function checkTensor(what: string, t: unknown, name: string): Tensor {
   if (!isTensor(t)) throw new TypeError(`${what}: ${name} must be a Tensor`);
+  if (!t.isContiguous()) throw new RangeError(`${what}: ${name} must be contiguous (reduce a .contiguous() copy and copy it back)`);
   return t;
 }
 function checkList(what: string, ts: unknown, name: string, n: number): Tensor[] {

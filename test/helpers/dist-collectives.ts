@@ -83,6 +83,8 @@ catchErr('badList', () => dist.allGather([torch.zeros([1])], torch.zeros([1])));
 catchErr('avgInt', () => dist.allReduce(torch.zeros([1], { dtype: 'int64' }), { op: 'avg' }));
 catchErr('selfSend', () => dist.send(torch.zeros([1]), rank));
 catchErr('notTensor', () => dist.allReduce([1, 2] as never));
+catchErr('nonContiguous', () => dist.allReduce(torch.zeros([3, 4]).narrow(1, 0, 2)));
+catchErr('gatherShape', () => dist.allGather(Array.from({ length: W }, () => torch.zeros([5])), torch.zeros([3])));
 out.errors = errors;
 
 await dist.barrier();
