@@ -7,7 +7,8 @@
 //   - output: every line a rank writes is prefixed with `[rank N]` (stdout to stdout, stderr to stderr);
 //   - signals: SIGINT / SIGTERM / SIGHUP to the launcher go to every rank;
 //   - failure: when a rank exits non-zero (or is killed), the others are sent SIGTERM (SIGKILL
-//     after a grace period) and the launcher exits with that rank's status, naming it.
+//     after a grace period) and the launcher exits with that rank's status (128 + the signal's
+//     number when a signal killed it), naming it.
 // Deviations from torchrun: static rendezvous only (no --rdzv-backend, no restarts, no elastic
 // min:max nodes); the master address defaults to 127.0.0.1 and the port to 29500 as torchrun's.
 // This file does not load the addon.
