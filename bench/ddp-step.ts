@@ -4,7 +4,9 @@
 //   alone:    node --import tsx bench/ddp-step.ts --model cnn            plain steps in one process
 //   2 ranks:  torchlab run --nproc-per-node 2 bench/ddp-step.ts --model cnn
 //             each rank alternates rounds of plain steps on the bare model and DDP steps, so that
-//             (DDP - plain) is the exposed gradient all-reduce time under the same CPU contention.
+//             (DDP - plain) is the exposed gradient all-reduce time under the same CPU contention;
+//             a third round all-reduces all gradients as one flat buffer after backward (the
+//             alternative to c10d's Reducer: no buckets, no overlap), for comparison.
 // Prints one JSON line (rank 0).
 import * as torch from '../src/index.js';
 import { F, models, nn, optim } from '../src/index.js';
@@ -42,14 +44,47 @@ function timeSteps(m: nn.Module, n: number): number[] {
   return times;
 }
 
+/**
+ * The alternative to the Reducer, for comparison: plain backward, then every gradient in one flat
+ * buffer all-reduced after backward (no overlap with backward) through dist.allReduce.
+ */
+async function timeFlatSteps(n: number): Promise<number[]> {
+  const times: number[] = [];
+  const params = model.parameters();
+  for (let i = 0; i < n + 1; i++) {
+    const t0 = process.hrtime.bigint();
+    torch.tidy(() => {
+      opt.zeroGrad();
+      F.crossEntropy(model.forward(x), y).backward();
+    });
+    const flat = torch.cat(params.map((p) => p.grad!.flatten()));
+    await dist.allReduce(flat, { op: 'avg' });
+    torch.tidy(() => {
+      let off = 0;
+      for (const p of params) {
+        const g = p.grad!;
+        g.copy_(flat.narrow(0, off, g.numel()).view(g.shape));
+        off += g.numel();
+      }
+      opt.step();
+    });
+    flat.dispose();
+    if (i > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times;
+}
+
 const plain: number[] = [];
 const par: number[] = [];
+const flat: number[] = [];
 for (let r = 0; r < rounds; r++) {
   if (ddp) await dist.barrier();
   plain.push(...timeSteps(model, steps));
   if (ddp) {
     await dist.barrier();
     par.push(...timeSteps(ddp, steps));
+    await dist.barrier();
+    flat.push(...await timeFlatSteps(steps));
   }
 }
 const world = distributed ? dist.getWorldSize() : 1;
@@ -60,6 +95,7 @@ if (!distributed || dist.getRank() === 0) {
     side: 'torchlab', model: which, batchPerRank: batch, ranks: world, threads: torch.getNumThreads(),
     plainMs: +fmt(plainMs, 3), ddpMs: ddpMs === null ? null : +fmt(ddpMs, 3),
     allReduceMs: ddpMs === null ? null : +fmt(ddpMs - plainMs, 3),
+    flatAfterBackwardMs: flat.length ? +fmt(median(flat), 3) : null,
     samplesPerSec: +fmt((1000 * batch * world) / (ddpMs ?? plainMs), 1),
   }));
 }

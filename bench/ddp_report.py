@@ -15,6 +15,9 @@ for model in dict.fromkeys(r["model"] for r in rows):
               f"{two['allReduceMs']:.1f} | {one['samplesPerSec']:.0f} -> {two['samplesPerSec']:.0f} | "
               f"{two['samplesPerSec'] / one['samplesPerSec']:.2f}x |")
     t, p = by.get(("torchlab", model, 2)), by.get(("pytorch", model, 2))
+    if t and t.get("flatAfterBackwardMs"):
+        print(f"| {model} | torchlab, one flat all-reduce after backward instead of the Reducer | | {t['flatAfterBackwardMs']:.1f} | | "
+              f"{t['flatAfterBackwardMs'] - t['plainMs']:.1f} | | |")
     if t and p:
         print(f"| {model} | torchlab / PyTorch | | {t['ddpMs'] / p['ddpMs']:.2f}x | | "
               f"{t['allReduceMs']:.1f} vs {p['allReduceMs']:.1f} ms | | |")
