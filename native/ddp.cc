@@ -33,7 +33,9 @@ c10d::Reducer& reducer(const Napi::CallbackInfo& info) {
 // ddpVerifyParams(params[]): every rank has as many parameters, of the same shapes and strides
 // (c10d's own check: an all-gather of the metadata, so a mismatch is an error on every rank).
 Napi::Value ddpVerifyParams(const Napi::CallbackInfo& info) {
-  c10d::verify_params_across_processes(defaultGroup(), TL(info, 0), c10::nullopt);
+  std::vector<at::Tensor> params = TL(info, 0);
+  if (params.empty()) throw ArgRangeError("DistributedDataParallel: no parameters to verify");  // c10d reads params[0]
+  c10d::verify_params_across_processes(defaultGroup(), params, c10::nullopt);
   return info.Env().Undefined();
 }
 

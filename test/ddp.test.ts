@@ -127,6 +127,7 @@ test('DDP: bad use is a clear error', async () => {
     assert.throws(() => new nn.parallel.DistributedDataParallel({} as never), /expected an nn.Module/);
     assert.throws(() => new nn.parallel.DistributedDataParallel(makeMlp(0), { bucketCapMb: 0 }), /bucketCapMb must be a positive number/);
     assert.throws(() => new nn.parallel.DistributedDataParallel(makeMlp(0), { bucketMb: 1 } as never), /unknown option 'bucketMb'/);
+    assert.throws(() => new nn.parallel.DistributedDataParallel(makeMlp(0).requiresGrad_(false)), /no parameter that requires grad/);
     // one rank: DDP is a plain model; the state dict is the module's under 'module.'
     const m = makeMlp(0);
     const ddp = new nn.parallel.DistributedDataParallel(m);

@@ -103,17 +103,22 @@ export class DistributedDataParallel<Fwd extends AnyForward = (input: Tensor) =>
     this.#broadcastBuffers = options.broadcastBuffers ?? true;
     this.#findUnused = options.findUnusedParameters ?? false;
 
-    const named = module.namedParameters().filter(([, p]) => p.requiresGrad);
+    // every parameter is checked and broadcast (frozen ones too, as PyTorch's _sync_module_states);
+    // the Reducer averages the gradients of those that require grad
+    const all = module.namedParameters();
+    const named = all.filter(([, p]) => p.requiresGrad);
     const params = named.map(([, p]) => p);
+    // (c10d's checks index params[0]: an empty list must not reach them)
+    if (!params.length) throw new RangeError(`${what}: the module has no parameter that requires grad`);
     this.#buffers = module.buffers();
-    checkSameModel(named, module.namedBuffers());
+    checkSameModel(all, module.namedBuffers());
     try {
       ddpNative.verifyParams(params);
     } catch (e) {
       throw new DistributedError(`${what}: the model is not the same on every rank (rank ${getRank()}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
     // rank 0's parameters and buffers everywhere (_sync_module_states)
-    ddpNative.broadcast([...params, ...this.#buffers], BROADCAST_BUCKET_BYTES, 0);
+    ddpNative.broadcast([...all.map(([, p]) => p), ...this.#buffers], BROADCAST_BUCKET_BYTES, 0);
     const created = ddpNative.create(params, named.map(([n]) => n), Math.round(capMb * 1024 * 1024), this.#findUnused);
     this.#id = created.id;
     this.initialBuckets = created.buckets;
