@@ -1,6 +1,7 @@
 // The tensor table, the exception guard, argument readers, and process-wide settings
 // (threads, seeds, CUDA availability, memory accounting).
 #include "common.h"
+#include "distributed.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
@@ -413,7 +414,10 @@ void registerCore(Napi::Env env, Napi::Object exports) { TL_REGISTER(env, export
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // libtorch starts with 1 intra-op thread on these machines; use every core, as PyTorch does.
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // OMP_NUM_THREADS wins when set, as in PyTorch (`torchlab run` splits the cores between ranks with it).
+  const char* omp = std::getenv("OMP_NUM_THREADS");
+  int ompThreads = omp ? std::atoi(omp) : 0;
+  at::set_num_threads(ompThreads > 0 ? ompThreads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   // glibc returns big freed blocks to the OS and a training step then page-faults them back
   // (measured: ~12,000 faults and +25% step time at batch 256). Keep them mapped, as PyTorch's
   // own caching allocators do; TORCHLAB_MALLOC_DEFAULTS=1 keeps glibc's defaults.
@@ -428,6 +432,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerMath(env, exports);
   registerShape(env, exports);
   registerNN(env, exports);
+  registerDistributed(env, exports);
+  registerDdp(env, exports);
   return exports;
 }
 

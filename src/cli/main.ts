@@ -8,6 +8,13 @@ import { DATASETS, EXPERIMENTS, MODELS, OPTIMIZERS } from '../lab/experiments.js
 import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval } from './options.js';
 
 const commands = () => import('./commands.js');
+const nprocOption = () => new Option('--nproc <n>', 'data-parallel processes on this machine (DDP, as `torchlab run`); --batch-size stays the global batch; only rank 0 writes').argParser(positiveInt);
+/** With --nproc N > 1 (and not already a rank): run this same command as N ranks; the exit status, or undefined to go on here. */
+async function asRanks(nproc: number | undefined): Promise<number | undefined> {
+  if (!nproc || nproc < 2 || process.env.WORLD_SIZE) return undefined;
+  const { relaunchAsRanks } = await import('./run.js');
+  return relaunchAsRanks(nproc);
+}
 
 const datasetOption = () => new Option('--dataset <name>', 'fashion-mnist (offline, Debian\'s files) or cifar10 (downloaded)').choices(DATASETS).default('fashion-mnist' as const);
 const deviceOption = () => new Option('--device <device>', 'cpu, cuda or cuda:N (default: cuda when available, else cpu)').argParser(deviceName);
@@ -18,7 +25,8 @@ const mirrorOption = () => new Option('--mirror <url>', 'CIFAR-10 mirror base UR
 const program = new Command()
   .name('torchlab')
   .description('PyTorch-grade deep learning in TypeScript: the lab notebook\'s experiments and more')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .enablePositionalOptions();  // `torchlab run ... script.ts --flag`: the script's flags stay the script's
 
 program.command('lab')
   .description('run the notebook\'s experiments and write plots and a report (report.html, report.md)')
@@ -36,12 +44,15 @@ program.command('lab')
   .option('--resume', 'continue killed runs from their checkpoints')
   .option('--amp', 'bf16 autocast (CUDA)')
   .option('--no-progress', 'no progress bars')
+  .addOption(nprocOption())
   .addOption(dataDirOption())
   .addOption(mirrorOption())
   .action(async (experiment, o) => {
     if (experiment !== 'all' && !(EXPERIMENTS as readonly string[]).includes(experiment)) {
       program.error(`error: unknown experiment '${experiment}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
     }
+    const status = await asRanks(o.nproc);
+    if (status !== undefined) { process.exitCode = status; return; }
     const { labCommand } = await commands();
     await labCommand(experiment as Parameters<typeof labCommand>[0], o);
   });
@@ -66,10 +77,13 @@ program.command('train')
   .option('--resume', 'continue from the run directory\'s checkpoint')
   .option('--amp', 'bf16 autocast (CUDA)')
   .option('--no-progress', 'no progress bars')
+  .addOption(nprocOption())
   .addOption(dataDirOption())
   .addOption(mirrorOption())
   .action(async (o) => {
     if (o.name !== undefined && !/^[\w.-]+$/.test(o.name)) program.error(`error: --name must be a plain folder name (letters, digits, . _ -), got '${o.name}'`);
+    const status = await asRanks(o.nproc);
+    if (status !== undefined) { process.exitCode = status; return; }
     await (await commands()).trainCommand(o);
   });
 
@@ -94,6 +108,21 @@ program.command('summary')
   .action(async (model, o) => {
     if (!(MODELS as readonly string[]).includes(model)) program.error(`error: unknown model '${model}'; expected one of ${MODELS.join(', ')}`);
     (await commands()).summaryCommand(model as (typeof MODELS)[number], o);
+  });
+
+program.command('run')
+  .description('start a script as N data-parallel processes, as torchrun does (RANK, WORLD_SIZE, MASTER_ADDR, ... set for dist.initProcessGroup())')
+  .argument('<script>', 'the script (.ts runs with tsx, .js/.mjs with node)')
+  .argument('[args...]', 'the script\'s own arguments')
+  .option('--nproc-per-node <n>', 'processes on this node', positiveInt, 1)
+  .option('--nnodes <n>', 'nodes (one `torchlab run` on each)', positiveInt, 1)
+  .option('--node-rank <n>', 'this node\'s index in [0, nnodes)', nonNegativeInt, 0)
+  .option('--master-addr <addr>', 'address of the node that runs rank 0', '127.0.0.1')
+  .option('--master-port <port>', 'free port on that node for the rendezvous', positiveInt, 29500)
+  .passThroughOptions()
+  .action(async (script, args, o) => {
+    const { runRanks } = await import('./run.js');
+    process.exitCode = await runRanks(script, args, o);
   });
 
 program.command('setup')

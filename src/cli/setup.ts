@@ -2,7 +2,8 @@
 //   1. system packages, with apt when missing: libtorch (the runtime libtorch1.13 when the prebuilt
 //      addon fits it, libtorch-dev when the addon must be built), OpenBLAS (libtorch's matmuls and
 //      convs run several times faster on it than on the reference BLAS), the lab's offline data
-//      (dataset-fashion-mnist), the plots' font (fonts-dejavu-core), cmake and g++ when building,
+//      (dataset-fashion-mnist), the plots' font (fonts-dejavu-core), cmake, g++ and libgloo-dev
+//      (torch.distributed's Gloo headers) when building,
 //      and with --with-chromium the browser the report tests use;
 //   2. the addon: nothing to do when the prebuilt one fits the libtorch found here and none was
 //      built; else built with cmake-js against the libtorch of libtorch.ts (LIBTORCH,
@@ -114,6 +115,9 @@ export function setup(o: SetupOptions = {}): void {
   // Building: libtorch with its headers and CMake files, cmake, g++.
   let lib = findLibtorch();
   if (!lib && !custom) want.push('libtorch-dev');
+  // torch.distributed (native/distributed.cc) compiles against Gloo's headers; Debian's libtorch
+  // links libgloo itself but its -dev package does not pull them in.
+  if (!custom && !existsSync('/usr/include/gloo/config.h')) want.push('libgloo-dev');
   if (!has('cmake')) want.push('cmake');
   if (!has('g++')) want.push('g++');
   apt([...new Set(want)]);

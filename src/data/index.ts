@@ -7,3 +7,4 @@ export { Compose, ToTensor, Normalize, RandomCrop, RandomHorizontalFlip, RandomE
 export * from './utils-data.js';
 export { makeGrid, saveImage, type MakeGridOptions, type SaveImageOptions } from './image.js';
 export * from './datasets/index.js';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed-sampler.js';

@@ -19,3 +19,4 @@ export {
   MultiheadAttention, TransformerEncoderLayer, type MultiheadAttentionOptions, type MHAForwardOptions, type MHAForward,
   type TransformerEncoderLayerOptions, type Activation,
 } from './attention.js';
+export * as parallel from './parallel/index.js';
