@@ -62,5 +62,5 @@ test('DistributedSampler / sampler option: bad input is a clear error', () => {
   assert.throws(() => s.setEpoch(-1), /non-negative integer/);
   const ds = new data.TensorDataset(torch.zeros([4, 1]), torch.zeros([4]));
   assert.throws(() => new data.DataLoader(ds, { sampler: s, shuffle: true }), /mutually exclusive with shuffle/);
-  assert.throws(() => new data.DataLoader(ds, { sampler: { length: 2 } as never }), /sampler: expected an iterable of indices with a length/);
+  assert.throws(() => new data.DataLoader(ds, { sampler: { length: 2 } as never }), /sampler: expected a Sampler or an iterable of indices/);
 });
