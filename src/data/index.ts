@@ -5,5 +5,5 @@
 export * as transforms from './transforms.js';
 export { Compose, ToTensor, Normalize, RandomCrop, RandomHorizontalFlip, RandomErasing, Transform, type TransformLike } from './transforms.js';
 export { DataLoader, TensorDataset, type Dataset, type TensorBacked, type DataLoaderOptions } from './dataloader.js';
-export { makeGrid, saveImage, type MakeGridOptions, type SaveImageOptions } from './image.js';
+export { makeGrid, saveImage, encodePng, imshow, type MakeGridOptions, type SaveImageOptions } from './image.js';
 export * from './datasets/index.js';
