@@ -140,20 +140,20 @@ class CNN extends train.BasicModel {
 }
 
 // %%
-let cnn = new CNN().to(DEVICE);
-let optimizer: optim.Optimizer = new optim.SGD(cnn.parameters(), { lr: 0.001 });
-await cnn.fit(trainDataloader, optimizer, epochs(10), DEVICE, { plotLoss: true });
-const slowResult = await cnn.predict(testDataloader, DEVICE);
+// Every cell below declares its own names (cnn, cnnFast, ...): the models, losses and results stay
+// around for comparison, and a cell whose statements are all declarations shows no value of its own.
+const cnn = new CNN().to(DEVICE);
+const optimizer = new optim.SGD(cnn.parameters(), { lr: 0.001 });
+const cnnLosses = await cnn.fit(trainDataloader, optimizer, epochs(10), DEVICE, { plotLoss: true });
+const cnnResult = await cnn.predict(testDataloader, DEVICE);
 
 // %%
-cnn = new CNN().to(DEVICE);
-optimizer = new optim.SGD(cnn.parameters(), { lr: 0.9 });
-await cnn.fit(trainDataloader, optimizer, epochs(5), DEVICE, { plotLoss: true });
-const fastResult = await cnn.predict(testDataloader, DEVICE);
+const cnnFast = new CNN().to(DEVICE);
+const optimizerFast = new optim.SGD(cnnFast.parameters(), { lr: 0.9 });
+const cnnFastLosses = await cnnFast.fit(trainDataloader, optimizerFast, epochs(5), DEVICE, { plotLoss: true });
+const cnnFastResult = await cnnFast.predict(testDataloader, DEVICE);
 
 // %% [markdown]
-// (Each result is kept in a constant, e.g. `slowResult.accuracy`, so the cell prints only predict's line.)
-//
 // With lr 0.001 the loss falls, but slowly; with lr 0.9 the steps are so large that training jumps
 // around (or diverges) instead of settling.
 //
@@ -176,10 +176,10 @@ const fastResult = await cnn.predict(testDataloader, DEVICE);
 
 // %%
 // The slow version (lr 0.001) again, with momentum γ = 0.9 (the exercise). What will happen?
-cnn = new CNN().to(DEVICE);
-optimizer = new optim.SGD(cnn.parameters(), { lr: 0.001, momentum: 0.9 });
-await cnn.fit(trainDataloader, optimizer, epochs(10), DEVICE, { plotLoss: true });
-const momentumResult = await cnn.predict(testDataloader, DEVICE);
+const cnnMomentum = new CNN().to(DEVICE);
+const optimizerMomentum = new optim.SGD(cnnMomentum.parameters(), { lr: 0.001, momentum: 0.9 });
+const cnnMomentumLosses = await cnnMomentum.fit(trainDataloader, optimizerMomentum, epochs(10), DEVICE, { plotLoss: true });
+const cnnMomentumResult = await cnnMomentum.predict(testDataloader, DEVICE);
 
 // %% [markdown]
 // ## Batch normalization
@@ -223,9 +223,9 @@ class CNN_Cifar10 extends CNN {}
 
 // %%
 const cnnBaseline = new CNN_Cifar10().to(DEVICE);
-optimizer = new optim.SGD(cnnBaseline.parameters(), { lr: 0.01, momentum: 0.9 });
-await cnnBaseline.fit(trainDataloader, optimizer, epochs(50), DEVICE, { plotLoss: true });
-const baselineResult = await cnnBaseline.predict(testDataloader, DEVICE);
+const optimizerBaseline = new optim.SGD(cnnBaseline.parameters(), { lr: 0.01, momentum: 0.9 });
+const cnnBaselineLosses = await cnnBaseline.fit(trainDataloader, optimizerBaseline, epochs(50), DEVICE, { plotLoss: true });
+const cnnBaselineResult = await cnnBaseline.predict(testDataloader, DEVICE);
 
 // %%
 // The same CNN with batch normalization. Where does it go? (the exercise) After each convolution,
@@ -256,19 +256,19 @@ class CNNwithBN extends train.BasicModel {
 }
 
 // %%
-let cnn2 = new CNNwithBN().to(DEVICE);
-optimizer = new optim.SGD(cnn2.parameters(), { lr: 0.01, momentum: 0.9 });
-await cnn2.fit(trainDataloader, optimizer, epochs(50), DEVICE, { plotLoss: true });
-const bnResult = await cnn2.predict(testDataloader, DEVICE);
+const cnn2 = new CNNwithBN().to(DEVICE);
+const optimizer2 = new optim.SGD(cnn2.parameters(), { lr: 0.01, momentum: 0.9 });
+const cnn2Losses = await cnn2.fit(trainDataloader, optimizer2, epochs(50), DEVICE, { plotLoss: true });
+const cnn2Result = await cnn2.predict(testDataloader, DEVICE);
 
 // %% [markdown]
 // Batch normalization lets us raise the learning rate. Does the model learn faster with lr 0.05?
 
 // %%
-cnn2 = new CNNwithBN().to(DEVICE);
-optimizer = new optim.SGD(cnn2.parameters(), { lr: 0.05, momentum: 0.9 });
-await cnn2.fit(trainDataloader, optimizer, epochs(50), DEVICE, { plotLoss: true });
-const bnFastResult = await cnn2.predict(testDataloader, DEVICE);
+const cnn2Fast = new CNNwithBN().to(DEVICE);
+const optimizer2Fast = new optim.SGD(cnn2Fast.parameters(), { lr: 0.05, momentum: 0.9 });
+const cnn2FastLosses = await cnn2Fast.fit(trainDataloader, optimizer2Fast, epochs(50), DEVICE, { plotLoss: true });
+const cnn2FastResult = await cnn2Fast.predict(testDataloader, DEVICE);
 
 // %% [markdown]
 // ## Residual connections
@@ -346,13 +346,13 @@ class ResNet extends train.BasicModel {
 
 // %%
 // initialize the model
-let model = new ResNet(WrongBlock, [2, 2, 2, 2]).to(DEVICE);
+const plainResNet = new ResNet(WrongBlock, [2, 2, 2, 2]).to(DEVICE);
 // define the optimizer
-optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
+const plainOptimizer = new optim.Adam(plainResNet.parameters(), { lr: 0.01 });
 // train the ResNet
-await model.fit(trainDataloader, optimizer, epochs(30), DEVICE, { plotLoss: true });
+const plainResNetLosses = await plainResNet.fit(trainDataloader, plainOptimizer, epochs(30), DEVICE, { plotLoss: true });
 // predict with the trained model
-const plainResNetResult = await model.predict(testDataloader, DEVICE);
+const plainResNetResult = await plainResNet.predict(testDataloader, DEVICE);
 
 // %% [markdown]
 // How many layers does this model have? Counting the layers with weights (convolutions and linear
@@ -360,7 +360,7 @@ const plainResNetResult = await model.predict(testDataloader, DEVICE);
 // nn.summary counts them along the longest path from input to output:
 
 // %%
-const s = nn.summary(model, [1, IN_CHANNELS, IMAGE_SIZE, IMAGE_SIZE]);
+const s = nn.summary(plainResNet, [1, IN_CHANNELS, IMAGE_SIZE, IMAGE_SIZE]);
 console.log(`${s.weightLayers} weight layers: ResNet-${s.weightLayers}, ${s.totalParams.toLocaleString('en-US')} parameters`);
 
 // %% [markdown]
@@ -401,11 +401,11 @@ class CorrectBlock extends nn.Module {
 
 // %%
 // initialize the model with the CorrectBlock
-model = new ResNet(CorrectBlock, [2, 2, 2, 2]).to(DEVICE);
+const model = new ResNet(CorrectBlock, [2, 2, 2, 2]).to(DEVICE);
 // define the optimizer
-optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
+const resNetOptimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
 // train the ResNet
-await model.fit(trainDataloader, optimizer, epochs(30), DEVICE, { plotLoss: true });
+const resNetLosses = await model.fit(trainDataloader, resNetOptimizer, epochs(30), DEVICE, { plotLoss: true });
 // predict with the trained model
 const resNetResult = await model.predict(testDataloader, DEVICE);
 

@@ -27,7 +27,7 @@ export const KERNEL_SPEC: Record<KernelName, { name: string; display: string }> 
   tslab: { name: 'tslab', display: 'TypeScript' },
   deno: { name: 'deno', display: 'Deno' },
 };
-/** The lab notebook of each kernel, as shipped in the package. */
+/** The lab notebook of each kernel (examples/ in a checkout, dist/notebooks/ in the package). */
 export const NOTEBOOK_FILES: Record<KernelName, string> = { tslab: 'lab-notebook.ipynb', deno: 'lab-notebook-deno.ipynb' };
 
 const python = '/usr/bin/python3';
@@ -111,7 +111,12 @@ export function executeNotebook(file: string, kernel: KernelName, o: { timeoutS?
   ].join('\n');
   const r = spawnSync(python, ['-c', script, abs, ipynb, KERNEL_SPEC[kernel].name, String(o.timeoutS ?? 3600)], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`running ${basename(abs)} in the ${kernel} kernel failed (exit ${r.status}); the failing cell is above, the partial notebook in ${ipynb}`);
-  const c = spawnSync(python, ['-m', 'nbconvert', '--to', 'html', '--output', basename(html, '.html'), ipynb], { stdio: 'inherit' });
+  // PNG before SVG: Debian's nbconvert (6.5) passes inline SVG through its HTML sanitizer (clean_html),
+  // which strips every element of vega's plots and leaves a blank box; the PNG fallback exports intact.
+  const priority = ['application/vnd.jupyter.widget-view+json', 'application/javascript', 'text/html', 'text/markdown', 'image/png',
+    'image/jpeg', 'image/svg+xml', 'text/latex', 'application/pdf', 'text/plain'];
+  const c = spawnSync(python, ['-m', 'nbconvert', '--to', 'html', '--output', basename(html, '.html'),
+    `--NbConvertBase.display_data_priority=${JSON.stringify(priority)}`, ipynb], { stdio: 'inherit' });
   if (c.status !== 0) throw new Error(`nbconvert --to html ${ipynb} failed (exit ${c.status})`);
   return { ipynb, html };
 }
@@ -129,8 +134,10 @@ export interface NotebookCommandOptions {
 export function notebookCommand(o: NotebookCommandOptions): void {
   if (!(KERNELS as readonly string[]).includes(o.kernel)) throw new Error(`unknown kernel '${o.kernel}'; expected ${KERNELS.join(' or ')}`);
   installJupyter({ apt: o.apt, kernels: [o.kernel] });
-  const src = join(packageRoot, 'examples', NOTEBOOK_FILES[o.kernel]);
-  if (!existsSync(src)) throw new Error(`the lab notebook is missing from the package: ${src}`);
+  // examples/ in a checkout; dist/notebooks/ in the npm package (scripts/prepack.ts copies them there).
+  const places = [join(packageRoot, 'examples', NOTEBOOK_FILES[o.kernel]), join(packageRoot, 'dist', 'notebooks', NOTEBOOK_FILES[o.kernel])];
+  const src = places.find((p) => existsSync(p));
+  if (!src) throw new Error(`the lab notebook is missing from the package: none of ${places.join(', ')}`);
   const dir = resolve(o.dir ?? '.');
   const dest = join(dir, 'lab-notebook.ipynb');
   if (existsSync(dest) && !o.force) log(`[notebook] ${dest} exists: kept (--force replaces it)`);
