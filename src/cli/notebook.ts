@@ -9,9 +9,9 @@
 //      nbclient (Jupyter's own client) and exported to HTML with nbconvert.
 // Nothing here loads the addon: the kernel does, when the notebook imports torchlab.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { packageRoot } from '../tensor/addon.js';
 import { aptInstall } from './setup.js';
 
@@ -121,6 +121,32 @@ export function executeNotebook(file: string, kernel: KernelName, o: { timeoutS?
   return { ipynb, html };
 }
 
+/** The first `node_modules/<name>` from `dir` up, as the kernels' module resolution finds packages. */
+function findPackageUp(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules', name))) return join(d, 'node_modules', name);
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * Makes `import 'torchlab'` resolve for the kernels in `dir`. In torchlab's own checkout Node finds it
+ * by self-reference, but tslab's type checker (its own compiler options) and Deno look in node_modules
+ * only, so the checkout gets node_modules/torchlab linked to itself. Elsewhere a project must have it
+ * installed; tslab also needs @types/node there. Returns what is missing, for the message.
+ */
+function prepareProject(dir: string, kernel: KernelName): string[] {
+  const inCheckout = dir === packageRoot || dir.startsWith(packageRoot + sep);
+  if (!findPackageUp(dir, 'torchlab') && inCheckout) {
+    mkdirSync(join(packageRoot, 'node_modules'), { recursive: true });
+    symlinkSync('..', join(packageRoot, 'node_modules', 'torchlab'));
+    log(`[notebook] linked ${relative(process.cwd(), join(packageRoot, 'node_modules', 'torchlab')) || '.'} -> the checkout, so that the kernel finds 'torchlab'`);
+  }
+  const missing = findPackageUp(dir, 'torchlab') ? [] : ['torchlab'];
+  if (kernel === 'tslab' && !findPackageUp(dir, join('@types', 'node'))) missing.push('@types/node');
+  return missing;
+}
+
 export interface NotebookCommandOptions {
   kernel: KernelName;
   execute?: boolean;
@@ -142,6 +168,8 @@ export function notebookCommand(o: NotebookCommandOptions): void {
   const dest = join(dir, 'lab-notebook.ipynb');
   if (existsSync(dest) && !o.force) log(`[notebook] ${dest} exists: kept (--force replaces it)`);
   else { mkdirSync(dir, { recursive: true }); copyFileSync(src, dest); log(`[notebook] wrote ${dest} (${o.kernel} kernel)`); }
+  const missing = prepareProject(dir, o.kernel);
+  if (missing.length) log(`[notebook] the notebook imports what is not installed here: npm install ${missing.join(' ')}`);
   if (o.execute) {
     const out = executeNotebook(dest, o.kernel);
     log(`[notebook] executed: ${out.ipynb}\n[notebook] HTML export: ${out.html}`);
