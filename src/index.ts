@@ -15,3 +15,5 @@ export * as models from './models/index.js';
 export * as data from './data/index.js';
 export * as utils from './data/image.js';
 export * as train from './train/index.js';
+// IPython's display() for notebooks (tslab, Deno): a value's rich output under the cell (src/tensor/jupyter.ts).
+export { display, displayBundle, notebookKernel, type MimeBundle } from './tensor/jupyter.js';

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as torch from '../src/index.js';
 import { nn } from '../src/index.js';
-import { displayBundle, notebookKernel } from '../src/tensor/jupyter.js';
-import { ProgressBar, showPlot } from '../src/train/index.js';
+import { display, displayBundle, notebookKernel } from '../src/tensor/jupyter.js';
+import { ProgressBar, showPlot, fit } from '../src/train/index.js';
+import { reportFrameHtml } from '../src/lab/report-display.js';
+import { DataLoader, TensorDataset } from '../src/data/index.js';
+import { optim } from '../src/index.js';
 import { lossProgressionSpec } from '../src/train/plots.js';
 import { imshow, makeGrid } from '../src/data/index.js';
 
@@ -118,6 +121,52 @@ test('tslab: found through its kernel module in Node\'s cache; bundles and updat
     assert.equal(sent.length, 2);
   } finally {
     delete require.cache[file];
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('display(): rich bundles in a notebook, plain text in a terminal; fit\'s result as an HTML table', async () => {
+  torch.manualSeed(0);
+  const x = torch.randn([32, 4]);
+  const y = x.narrow(1, 0, 3).argmax(1);
+  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 8 });
+  const model = new nn.Linear(4, 3);
+  const run = await fit(model, loader, new optim.SGD(model.parameters(), { lr: 0.1 }), { epochs: 2, testLoader: loader, progress: false, name: 'tiny' });
+  // Still plain data for JSON and comparisons: the hook is a non-enumerable symbol.
+  assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(run))), Object.keys(run));
+  assert.equal(Object.getOwnPropertySymbols(run).filter((k) => Object.prototype.propertyIsEnumerable.call(run, k)).length, 0);
+
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => { printed.push(s); };
+  try {
+    await display(run); // a terminal: the text line
+  } finally {
+    console.log = log;
+  }
+  assert.equal(printed.length, 1);
+  assert.match(printed[0], new RegExp(`^tiny: completed after 2 epochs, test loss ${run.test!.loss.toFixed(4)}, accuracy ${run.test!.accuracy.toFixed(2)}% \\(${run.test!.correct}/32\\), [\\d.]+ s$`));
+
+  const sent = fakeDeno();
+  await display(run);
+  await display(torch.tensor([1.5, 2]));
+  await display({ a: 1 });
+  const html = sent[0].data['text/html'];
+  assert.equal((html.match(/<tr><td>/g) ?? []).length, 2, 'one row per epoch');
+  assert.ok(html.includes(`<td>${run.epochs[1].trainLoss.toFixed(4)}</td>`), html);
+  assert.equal(sent[0].data['text/plain'], printed[0]);
+  assert.deepEqual(sent[1].data, { 'text/plain': 'tensor([1.5000, 2.0000])' });
+  assert.deepEqual(sent[2].data, { 'text/plain': '{ a: 1 }' });
+});
+
+test('a lab report shows in an iframe whose srcdoc is the whole page, quotes escaped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torchlab-report-frame-'));
+  try {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, '<!doctype html><p class="x">a & b</p>');
+    assert.equal(reportFrameHtml(file),
+      '<iframe srcdoc="<!doctype html><p class=&quot;x&quot;>a &amp; b</p>" style="width: 100%; height: 800px; border: 1px solid #ddd"></iframe>');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -91,3 +91,30 @@ export function displayBundle(bundle: MimeBundle, o: { displayId?: string; updat
   }
   return false;
 }
+
+type Displayable = { [k: symbol]: unknown };
+
+/**
+ * Shows a value under the running cell, as IPython's display() (whose name this is): its
+ * Symbol.for('Jupyter.display') bundle when it has one (tensors, modules, fit's results, runLab's
+ * result), else its util.inspect text. Outside a notebook it prints the text with console.log.
+ * tslab shows a cell's last value as text only, so display() is how rich values appear there.
+ * @example display(await train.fit(model, loader, optimizer, { epochs: 3 }));
+ */
+export async function display(value: unknown): Promise<void> {
+  const hook = value !== null && (typeof value === 'object' || typeof value === 'function')
+    ? (value as Displayable)[Symbol.for('Jupyter.display')] : undefined;
+  const bundle = typeof hook === 'function' ? (await (hook as () => MimeBundle | Promise<MimeBundle>).call(value)) : undefined;
+  const { inspect } = await import('node:util');
+  const text = typeof bundle?.['text/plain'] === 'string' ? bundle['text/plain'] : inspect(value);
+  if (!displayBundle(bundle ?? { 'text/plain': text })) console.log(text);
+}
+
+/**
+ * Gives `target` a Symbol.for('Jupyter.display') hook (not enumerable: JSON, deepEqual and
+ * Object.keys still see plain data) that returns `bundle()`; returns `target`.
+ */
+export function withDisplay<T extends object>(target: T, bundle: () => MimeBundle): T {
+  Object.defineProperty(target, Symbol.for('Jupyter.display'), { value: bundle, enumerable: false, configurable: true, writable: true });
+  return target;
+}
