@@ -53,7 +53,7 @@ export function installKernelPackage(kernel: KernelName): string {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
   log(`[notebook] npm install ${KERNEL_PACKAGES[kernel]} into ${dir}`);
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save', KERNEL_PACKAGES[kernel]], { cwd: dir, stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', KERNEL_PACKAGES[kernel]], { cwd: dir, stdio: 'inherit' });
   if (r.status !== 0 || !existsSync(program)) throw new Error(`npm install ${KERNEL_PACKAGES[kernel]} in ${dir} failed (exit ${r.status}); the npm registry must be reachable`);
   return program;
 }
