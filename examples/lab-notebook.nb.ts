@@ -1,14 +1,10 @@
 // %% [markdown]
 // # Training tips and tricks: learning rate, momentum, batch normalization, residual connections
 //
-// The lab notebook, in TypeScript with [torchlab](https://github.com/) (libtorch underneath: the same
-// kernels, numbers and gradients as PyTorch). Run the cells in order. Progress bars, sample grids and
-// loss plots show under the cells, as in the Python notebook.
+// The lab notebook in TypeScript with torchlab (libtorch underneath: PyTorch's kernels, numbers and
+// gradients). Run the cells in order; bars, sample grids and loss plots show under the cells. (Generated
+// from `examples/lab-notebook.nb.ts` by `scripts/build-notebook.ts`: edit that file, not the `.ipynb`.)
 //
-// This notebook is generated from `examples/lab-notebook.nb.ts` by `scripts/build-notebook.ts`;
-// edit that file, not the `.ipynb`.
-
-// %% [markdown]
 // ## Where we are
 //
 // Last time a small CNN built with PyTorch did very well on MNIST and reasonably on CIFAR-10. That
@@ -63,23 +59,17 @@ function loadDataset(isTrain: boolean): data.TensorDataset | data.FashionMNIST |
   ds.dispose();
   return sub;
 }
-/** The number of epochs: the notebook's, or 1 with QUICK. */
-const epochs = (n: number): number => (QUICK ? 1 : n);
+const epochs = (n: number): number => (QUICK ? 1 : n); // the notebook's epochs, or 1 with QUICK
 
-// load the train dataset
-let trainDataset = loadDataset(true);
-// load the test dataset
-let testDataset = loadDataset(false);
+let trainDataset = loadDataset(true); // the train dataset
+let testDataset = loadDataset(false); // the test dataset
 console.log(`${DATASET}: ${trainDataset.length} training and ${testDataset.length} test images${QUICK ? ' (quick run)' : ''}`);
 
 // %%
-// define the hyperparameters
-let BATCH_SIZE = 1024;
+let BATCH_SIZE = 1024; // the hyperparameters
 let TEST_BATCH_SIZE = 1024;
 const LEARNING_RATE = 0.01;
-
-// find out which device is available
-const DEVICE = torch.cuda.isAvailable() ? 'cuda' : 'cpu';
+const DEVICE = torch.cuda.isAvailable() ? 'cuda' : 'cpu'; // which device is available
 console.log(DEVICE);
 
 // %%
@@ -88,10 +78,8 @@ console.log(DEVICE);
 let trainDataloader = new data.DataLoader(trainDataset, { batchSize: BATCH_SIZE, shuffle: true, transform: transform });
 let testDataloader = new data.DataLoader(testDataset, { batchSize: TEST_BATCH_SIZE, shuffle: false, transform: transform });
 
-// %% [markdown]
-// Let's look at a few training images.
-
 // %%
+// Let's look at a few training images.
 /** next(iter(loader))[0]: the first batch's images. */
 function firstImages(loader: data.DataLoader): Tensor {
   const it = loader[Symbol.iterator]();
@@ -119,7 +107,6 @@ class CNN extends train.BasicModel {
   out: nn.Linear;
   constructor() {
     super();
-    // A Sequential: the input goes through the modules below one after the other
     this.conv = new nn.Sequential(
       new nn.Conv2d(IN_CHANNELS, 16, 3, { stride: 1, padding: 1 }), // exercise: in_channels
       new nn.ReLU(),
@@ -132,8 +119,7 @@ class CNN extends train.BasicModel {
     this.out = new nn.Linear(FLAT_FEATURES, 10);
   }
   forward(x: Tensor): Tensor {
-    // exercise: convolutions, flatten to (batch, features), linear layer
-    x = this.conv.forward(x);
+    x = this.conv.forward(x); // exercise: convolutions, flatten to (batch, features), linear layer
     x = x.view(x.size(0), -1);
     return this.out.forward(x);
   }
@@ -201,9 +187,8 @@ const cnnMomentumResult = await cnnMomentum.predict(testDataloader, DEVICE);
 //    al. [3] find instead that it makes the loss landscape much smoother, so gradients are more
 //    predictable and training can take larger steps.
 //
-// [2] S. Ioffe, C. Szegedy, "Batch Normalization: Accelerating Deep Network Training by Reducing
-// Internal Covariate Shift", ICML 2015. [3] S. Santurkar, D. Tsipras, A. Ilyas, A. Madry, "How Does
-// Batch Normalization Help Optimization?", NeurIPS 2018.
+// [2] S. Ioffe, C. Szegedy, "Batch Normalization: Accelerating Deep Network Training by Reducing Internal
+// Covariate Shift", ICML 2015. [3] S. Santurkar et al., "How Does Batch Normalization Help Optimization?", NeurIPS 2018.
 
 // %%
 // smaller batches from here on: the models get larger and memory may run short
@@ -261,10 +246,8 @@ const optimizer2 = new optim.SGD(cnn2.parameters(), { lr: 0.01, momentum: 0.9 })
 const cnn2Losses = await cnn2.fit(trainDataloader, optimizer2, epochs(50), DEVICE, { plotLoss: true });
 const cnn2Result = await cnn2.predict(testDataloader, DEVICE);
 
-// %% [markdown]
-// Batch normalization lets us raise the learning rate. Does the model learn faster with lr 0.05?
-
 // %%
+// Batch normalization lets us raise the learning rate. Does the model learn faster with lr 0.05?
 const cnn2Fast = new CNNwithBN().to(DEVICE);
 const optimizer2Fast = new optim.SGD(cnn2Fast.parameters(), { lr: 0.05, momentum: 0.9 });
 const cnn2FastLosses = await cnn2Fast.fit(trainDataloader, optimizer2Fast, epochs(50), DEVICE, { plotLoss: true });
