@@ -21,6 +21,9 @@ const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { c
 // 1. dist/, from scratch (no stale files from renamed sources).
 rmSync(join(packageRoot, 'dist'), { recursive: true, force: true });
 run(process.execPath, [join(packageRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+// The lab notebooks `torchlab notebook` copies (examples/ itself is not shipped).
+mkdirSync(join(packageRoot, 'dist', 'notebooks'), { recursive: true });
+for (const nb of ['lab-notebook.ipynb', 'lab-notebook-deno.ipynb']) copyFileSync(join(packageRoot, 'examples', nb), join(packageRoot, 'dist', 'notebooks', nb));
 
 // 2. the addon, current with native/ and built against the system libtorch.
 const lib = findLibtorch({ ...process.env, LIBTORCH: '', LIBTORCH_USE_PYTORCH: '' });

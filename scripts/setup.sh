@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The checkout's setup, run before `npm start` and `npm test` (and by CI):
 #   npm ci -> `torchlab setup` (Debian packages when missing: libtorch-dev, OpenBLAS, Fashion-MNIST,
-#   DejaVu fonts, cmake/g++, with --test also Chromium for the report's browser test; then the addon,
+#   DejaVu fonts, cmake/g++, with --test also Chromium for the report's browser test
+#   and Jupyter + the tslab/Deno kernels for the notebook tests; then the addon,
 #   built or rebuilt when native/ or the chosen libtorch changed) -> dist/.
 # The setup step is the same code an installed package runs as `npx torchlab setup` (src/cli/setup.ts).
 # Each step is skipped when already done, so a second run takes about a second.
@@ -15,7 +16,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # 2. system packages and the native addon (LIBTORCH / LIBTORCH_USE_PYTORCH choose another libtorch)
-node --import tsx src/cli/main.ts setup $([ "${1:-}" = "--test" ] && echo --with-chromium)
+node --import tsx src/cli/main.ts setup $([ "${1:-}" = "--test" ] && echo --with-chromium --with-jupyter)
 
 # 3. the compiled package (dist/: ESM + .d.ts), which `import 'torchlab'` resolves to
 if [ ! -f dist/index.js ] || [ -n "$(find src -newer dist/index.js -type f | head -1)" ]; then

@@ -16,3 +16,5 @@ export * as distributed from './distributed/index.js';
 export * as data from './data/index.js';
 export * as utils from './data/utils.js'; // torchvision.utils (makeGrid, saveImage) + torch.utils.data
 export * as train from './train/index.js';
+// IPython's display() for notebooks (tslab, Deno): a value's rich output under the cell (src/tensor/jupyter.ts).
+export { display, displayBundle, notebookKernel, type MimeBundle } from './tensor/jupyter.js';

@@ -130,9 +130,21 @@ program.command('setup')
   .option('--build', 'build the addon from source even when the prebuilt one fits (LIBTORCH / LIBTORCH_USE_PYTORCH choose the libtorch)')
   .option('--no-apt', 'install nothing with apt; fail naming what is missing')
   .option('--with-chromium', 'also install Chromium (the report\'s browser tests)')
+  .option('--with-jupyter', 'also install Jupyter and the tslab and Deno kernels (the notebook tests)')
   .action(async (o) => {
     const { setup } = await import('./setup.js');
-    setup({ build: o.build ?? false, apt: o.apt, withChromium: o.withChromium ?? false });
+    await setup({ build: o.build ?? false, apt: o.apt, withChromium: o.withChromium ?? false, withJupyter: o.withJupyter ?? false });
+  });
+
+program.command('notebook')
+  .description('the lab as a Jupyter notebook in TypeScript: installs Jupyter and the kernel, copies lab-notebook.ipynb here')
+  .addOption(new Option('--kernel <kernel>', 'tslab (Node) or deno').choices(['tslab', 'deno'] as const).default('tslab' as const))
+  .option('--execute', 'run it headless (nbclient) and write the executed notebook and an HTML export')
+  .option('--force', 'replace an existing lab-notebook.ipynb')
+  .option('--no-apt', 'install nothing with apt; fail naming what is missing')
+  .action(async (o) => {
+    const { notebookCommand } = await import('./notebook.js');
+    notebookCommand({ kernel: o.kernel, execute: o.execute ?? false, force: o.force ?? false, apt: o.apt });
   });
 
 program.command('doctor')

@@ -28,6 +28,8 @@ export interface SetupOptions {
   apt?: boolean;
   /** Also install Chromium (the report's browser tests). */
   withChromium?: boolean;
+  /** Also install Jupyter (Debian) and the tslab and Deno kernels (the notebook tests; see notebook.ts). */
+  withJupyter?: boolean;
   log?: (line: string) => void;
 }
 
@@ -35,7 +37,7 @@ const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`
 const dpkgHas = (pkg: string): boolean => has('dpkg') && spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-function aptInstall(pkgs: string[], log: (l: string) => void): void {
+export function aptInstall(pkgs: string[], log: (l: string) => void): void {
   if (!has('apt-get')) throw new Error(`these packages are missing and there is no apt-get to install them: ${pkgs.join(' ')}`);
   const sudo = isRoot() ? [] : has('sudo') ? ['sudo'] : null;
   if (!sudo) throw new Error(`these packages are missing; install them as root: apt-get install --no-install-recommends ${pkgs.join(' ')}`);
@@ -80,7 +82,12 @@ export function buildAddon(lib: Libtorch, log: (l: string) => void): void {
   writeFileSync(buildStampPath(), JSON.stringify(stamp, null, 2) + '\n');
 }
 
-export function setup(o: SetupOptions = {}): void {
+export async function setup(o: SetupOptions = {}): Promise<void> {
+  setupTorchlab(o);
+  if (o.withJupyter) (await import('./notebook.js')).installJupyter({ apt: o.apt });
+}
+
+function setupTorchlab(o: SetupOptions): void {
   const log = o.log ?? ((l: string) => console.log(l));
   const custom = Boolean(process.env.LIBTORCH || process.env.LIBTORCH_USE_PYTORCH === '1');
   const apt = (pkgs: string[]): void => {

@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/index.js';
 import * as F from '../nn/functional.js';
 import { checkOptions, describe } from '../tensor/args.js';
 import { isTensor } from '../tensor/handles.js';
+import { displayBundle } from '../tensor/jupyter.js';
 
 export interface MakeGridOptions {
   nrow?: number;
@@ -86,13 +87,11 @@ export function makeGrid(images: Tensor | Tensor[], options?: MakeGridOptions): 
 export interface SaveImageOptions extends MakeGridOptions {}
 
 /**
- * Saves a tensor (a batch, a list or a single image; floats in [0, 1]) as a PNG, through makeGrid
- * (torchvision.utils.save_image): pixels are x·255 + 0.5 clamped to [0, 255], truncated to uint8.
- * @example saveImage(batch.narrow(0, 0, 10), 'samples.png', { nrow: 5, padding: 10 });
+ * The PNG file's bytes of saveImage, in memory (tfjs's tf.node.encodePng, on makeGrid's grid).
+ * @example const png = encodePng(makeGrid(batch, { nrow: 5 }));
  */
-export function saveImage(images: Tensor | Tensor[], path: string, options?: SaveImageOptions): void {
+export function encodePng(images: Tensor | Tensor[], options?: SaveImageOptions): Buffer {
   checkOptions(options, 'options', GRID_KEYS);
-  if (typeof path !== 'string' || path === '') throw new TypeError(`path: expected a file path, got ${describe(path)}`);
   const [bytes, c, h, w] = torch.tidy(() => {
     const grid = makeGrid(images, options);
     const [gc, gh, gw] = grid.dim() === 2 ? [1, ...grid.shape] : grid.shape;
@@ -113,7 +112,17 @@ export function saveImage(images: Tensor | Tensor[], path: string, options?: Sav
       png.data[o + 3] = c === 4 ? bytes[p * c + 3] : 255;
     }
   }
-  const buf = PNG.sync.write(png, { colorType: c === 4 ? 6 : c === 3 ? 2 : 0 });
+  return PNG.sync.write(png, { colorType: c === 4 ? 6 : c === 3 ? 2 : 0 });
+}
+
+/**
+ * Saves a tensor (a batch, a list or a single image; floats in [0, 1]) as a PNG, through makeGrid
+ * (torchvision.utils.save_image): pixels are x·255 + 0.5 clamped to [0, 255], truncated to uint8.
+ * @example saveImage(batch.narrow(0, 0, 10), 'samples.png', { nrow: 5, padding: 10 });
+ */
+export function saveImage(images: Tensor | Tensor[], path: string, options?: SaveImageOptions): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`path: expected a file path, got ${describe(path)}`);
+  const buf = encodePng(images, options);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     writeFileSync(tmp, buf);
@@ -124,4 +133,17 @@ export function saveImage(images: Tensor | Tensor[], path: string, options?: Sav
     } catch { /* nothing to remove */ }
     throw e;
   }
+}
+
+/**
+ * Shows an image (or a batch, as makeGrid's grid) as a PNG under the running notebook cell (tslab or
+ * Deno's kernel), as matplotlib's plt.imshow does in the notebook. PyTorch has no such function: the
+ * name is matplotlib's. Returns false outside a notebook, where nothing can be shown (saveImage writes
+ * a file instead).
+ * @example imshow(makeGrid(images, { nrow: 5, padding: 10 }));
+ */
+export function imshow(images: Tensor | Tensor[], options?: SaveImageOptions): boolean {
+  const png = encodePng(images, options);
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  return displayBundle({ 'image/png': png, 'text/plain': `<image ${w}x${h}>` });
 }

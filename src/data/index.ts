@@ -5,6 +5,6 @@
 export * as transforms from './transforms.js';
 export { Compose, ToTensor, Normalize, RandomCrop, RandomHorizontalFlip, RandomErasing, Lambda, Transform, type TransformLike } from './transforms.js';
 export * from './utils-data.js';
-export { makeGrid, saveImage, type MakeGridOptions, type SaveImageOptions } from './image.js';
+export { makeGrid, saveImage, encodePng, imshow, type MakeGridOptions, type SaveImageOptions } from './image.js';
 export * from './datasets/index.js';
 export { DistributedSampler, type DistributedSamplerOptions } from './distributed-sampler.js';

@@ -19,6 +19,7 @@ import { dataParallelInfo, perRankBatch } from '../train/data-parallel.js';
 import { lessonsFor, type Lesson } from './lessons.js';
 import { experimentPlots } from './lab-plots.js';
 import { writeReport, type ExperimentSection, type LabReport } from './report.js';
+import { withReportDisplay } from './report-display.js';
 
 export interface LabOptions {
   dataset?: DatasetName;
@@ -124,7 +125,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
   for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: which === 'all' ? r.seconds : seconds }, [r]);
   if (which === 'all') written = await writeLabReport(out, 'torchlab lab: learning rate, momentum, BatchNorm and residual connections', { ...meta, seconds }, results);
   log?.(`\nreport: ${written.html}\n        ${written.md}  (${seconds.toFixed(0)} s)`);
-  return { experiments: results, report: written, seconds };
+  return withReportDisplay({ experiments: results, report: written, seconds }); // (a notebook shows the report)
 }
 
 /** report.html, report.md and lab.json (the numbers and lessons, for scripts) in `dir`. */

@@ -258,4 +258,8 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+  /** A notebook cell's last value in Deno's kernel shows PyTorch's repr (tslab uses the inspect hook above). */
+  [Symbol.for('Jupyter.display')](): { 'text/plain': string } {
+    return { 'text/plain': this.toString() };
+  }
 }

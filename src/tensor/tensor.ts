@@ -192,6 +192,10 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+  /** A notebook cell's last value in Deno's kernel shows PyTorch's repr (tslab uses the inspect hook above). */
+  [Symbol.for('Jupyter.display')](): { 'text/plain': string } {
+    return { 'text/plain': this.toString() };
+  }
 
   // ---- memory -----------------------------------------------------------------------------------
   /** Frees the tensor's memory now (tfjs's dispose); using it afterwards throws. */

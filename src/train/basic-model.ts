@@ -3,8 +3,9 @@
 //   cnn.fit(trainDataloader, optimizer, 10, DEVICE); cnn.predict(testDataloader, DEVICE);
 //
 // Deviations from the notebook: fit/trainEpoch/predict are async (batches are prefetched and the
-// loss plot is rendered off-thread) — `await` them; plotLossProgression writes an SVG and a PNG
-// (there is no inline matplotlib) and returns the PNG's path.
+// loss plot is rendered off-thread) — `await` them; in a notebook (tslab, Deno) the loss plot shows
+// under the cell as the notebook's matplotlib plot does; elsewhere plotLossProgression writes an SVG
+// and a PNG and returns the PNG's path.
 import * as path from 'node:path';
 import { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -14,7 +15,7 @@ import type { EvalResult } from './records.js';
 export interface BasicFitOptions {
   /** Plot the loss progression after training (default true, as in the notebook). */
   plotLoss?: boolean;
-  /** Where the plot goes (default 'runs/notebook/loss-progression.png'). */
+  /** Where the plot goes (default 'runs/notebook/loss-progression.png'; in a notebook, no file unless given). */
   plotPath?: string;
 }
 
@@ -31,8 +32,14 @@ export abstract class BasicModel extends Module {
       losses.push(...(await this.trainEpoch(trainDataloader, optimizer, epoch, device)));
     }
     if (o.plotLoss ?? true) {
-      const file = await this.plotLossProgression(losses, { path: o.plotPath });
-      console.log(`Loss progression plot: ${file}`);
+      const { lossProgressionSpec } = await import('./plot-specs.js');
+      const { showPlot } = await import('./notebook-display.js');
+      const shown = await showPlot(lossProgressionSpec([{ name: this.constructor.name, losses }]));
+      // In a notebook the plot is the output; a file is written there only when asked for (plotPath).
+      if (!shown || o.plotPath) {
+        const file = await this.plotLossProgression(losses, { path: o.plotPath });
+        console.log(`Loss progression plot: ${file}`);
+      }
     }
     return losses;
   }

@@ -4,6 +4,7 @@
 //
 // Not in PyTorch itself (it has no fit); shaped like the notebook's BasicModel.fit and Keras/
 // Lightning's fit: fit(model, trainLoader, optimizer, {epochs, ...}).
+import { withRunDisplay } from './notebook-display.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
@@ -190,5 +191,5 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
     metrics?.close();
   }
   o.callbacks?.onEnd?.(run);
-  return run;
+  return withRunDisplay(run); // (a notebook shows it as an HTML table)
 }

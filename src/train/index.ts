@@ -6,4 +6,5 @@ export { saveCheckpoint, loadCheckpoint, type CheckpointParts, type CheckpointIn
 export { MetricsLog, readMetrics, readRun } from './metrics.js';
 export { gradNorms } from './grad-flow.js';
 export { ProgressBar, formatTqdm } from './progress.js';
+export { showPlot } from './notebook-display.js';
 export type { StepRecord, EpochRecord, GradFlowRecord, EvalResult, Divergence, RunResult, MetricsLine } from './records.js';

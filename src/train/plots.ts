@@ -135,3 +135,4 @@ export async function savePlot(
   await writeAtomic(png, pngData);
   return { svg, png, ...pngSize(pngData) };
 }
+export { showPlot } from './notebook-display.js';

@@ -2,7 +2,10 @@
 //   Epoch 3:  47%|████▋     | 110/235 [00:05<00:06, 20.11it/s, loss=0.412, stage=train]
 // Drawn with cli-progress. On a terminal it redraws in place; when the stream is not a terminal
 // (CI logs, pipes) it prints one such line every few seconds and a final one, so logs stay readable.
+// In a Jupyter notebook (tslab or Deno's kernel) the same line is one display under the cell, replaced
+// in place through its display id (update_display_data) rather than a stream of lines.
 import cliProgress from 'cli-progress';
+import { displayBundle, newDisplayId, notebookKernel } from '../tensor/jupyter.js';
 
 /** Seconds as tqdm prints them: mm:ss, or h:mm:ss past an hour. */
 export function formatInterval(seconds: number): string {
@@ -92,7 +95,15 @@ export interface ProgressBarOptions {
   stream?: NodeJS.WriteStream;
   /** Milliseconds between lines when the stream is not a terminal (default 5000). */
   nonTtyInterval?: number;
+  /**
+   * Draw as a notebook display updated in place (default: when running in a notebook kernel and no
+   * `stream` is given). `false` forces the terminal text.
+   */
+  notebook?: boolean;
 }
+
+/** Milliseconds between a notebook bar's updates: each one is a message to the front end. */
+const NOTEBOOK_INTERVAL_MS = 200;
 
 /**
  * A progress bar over `total` steps.
@@ -107,12 +118,20 @@ export class ProgressBar {
   #n = 0;
   #start = performance.now();
   #postfix: Record<string, number | string> = {};
-  #bar: cliProgress.SingleBar;
+  #bar: cliProgress.SingleBar | undefined;
   #closed = false;
+  /** The notebook display's id (notebook mode only) and when it was last drawn. */
+  #displayId: string | undefined;
+  #drawnAt = 0;
 
   constructor(total: number, desc: string, o: ProgressBarOptions = {}) {
     this.total = total;
     this.desc = desc;
+    if (o.notebook ?? (o.stream === undefined && notebookKernel() !== null)) {
+      this.#displayId = newDisplayId();
+      if (this.#draw(false)) return;
+      this.#displayId = undefined; // the kernel refused (e.g. TORCHLAB_NOTEBOOK=0): terminal text
+    }
     const stream = o.stream ?? process.stderr;
     this.#bar = new cliProgress.SingleBar({
       stream,
@@ -135,19 +154,37 @@ export class ProgressBar {
     return formatTqdm({ desc: this.desc, n: this.#n, total: this.total, elapsed: (performance.now() - this.#start) / 1000, postfix: this.#postfix });
   }
 
+  /** The notebook display's id when this bar draws in a notebook, else undefined. */
+  get displayId(): string | undefined {
+    return this.#displayId;
+  }
+
+  /** Shows (update false) or replaces (update true) the notebook display with the current line. */
+  #draw(update: boolean): boolean {
+    this.#drawnAt = performance.now();
+    const line = this.line();
+    return displayBundle({ 'text/plain': line }, { displayId: this.#displayId, update });
+  }
+
   /** Advances by n steps and replaces the postfix (tqdm's update + set_postfix). */
   update(n = 1, postfix?: Record<string, number | string>): void {
     if (this.#closed) return;
     this.#n += n;
     if (postfix) this.#postfix = { ...postfix };
-    this.#bar.update(this.#n);
+    if (this.#displayId !== undefined) {
+      if (performance.now() - this.#drawnAt >= NOTEBOOK_INTERVAL_MS) this.#draw(true);
+    } else this.#bar!.update(this.#n);
   }
 
   /** Draws the final state and ends the line. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#bar.update(this.#n);
-    this.#bar.stop();
+    if (this.#displayId !== undefined) {
+      this.#draw(true);
+      return;
+    }
+    this.#bar!.update(this.#n);
+    this.#bar!.stop();
   }
 }
