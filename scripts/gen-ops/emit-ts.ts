@@ -30,7 +30,12 @@ const NATIVE_ARG: Record<string, string> = {
   'bool[]': 'boolean[]', ScalarType: 'number', 'ScalarType?': 'number | null', Layout: 'number', 'Layout?': 'number | null',
   MemoryFormat: 'number', 'MemoryFormat?': 'number | null',
 };
-const tsArg = (a: SchemaArg): string => TS_ARG[kindOf(a)];
+// Only a fixed-size list (int[2]) takes one number for all its elements, as in Python.
+const tsArg = (a: SchemaArg): string => {
+  const k = kindOf(a);
+  if (/^(int|SymInt)\[\]\??$/.test(k) && !a.size) return k.endsWith('?') ? 'readonly number[] | null' : 'readonly number[]';
+  return TS_ARG[k];
+};
 const nativeArg = (a: SchemaArg): string => NATIVE_ARG[kindOf(a)] ?? TS_ARG[kindOf(a)];
 
 function retElem(r: SchemaRet, native: boolean): string {

@@ -35,6 +35,7 @@ interface Param {
   name: string;
   key: string; // camelCase, the options-object key
   kind: string;
+  size: number; // int[2] -> 2: only a fixed-size list accepts one number for all (as in Python)
   hasDef: boolean;
   def: unknown;
   kw: boolean;
@@ -71,7 +72,7 @@ function retConv(type: string): RetConv {
 function compile(text: string): Sig {
   const s = parseSchema(text);
   const params: Param[] = s.args.map((a) => ({
-    name: a.name, key: camel(a.name), kind: kindOf(a), hasDef: a.default !== undefined,
+    name: a.name, key: camel(a.name), kind: kindOf(a), size: a.size, hasDef: a.default !== undefined,
     def: a.default !== undefined ? defaultValue(a) : undefined, kw: a.kwOnly,
   }));
   const byKey = new Map(params.map((p, i) => [p.key, i] as [string, number]));
@@ -99,9 +100,9 @@ function compile(text: string): Sig {
 
 const isInt = (v: unknown): boolean => Number.isSafeInteger(v);
 
-function fits(kind: string, v: unknown, lenient: boolean): boolean {
+function fits(kind: string, v: unknown, lenient: boolean, size = 1): boolean {
   if (kind.endsWith('?') && !kind.endsWith('[]?') && kind !== 'Tensor?[]') {
-    return v === null || v === undefined || fits(kind.slice(0, -1), v, lenient);
+    return v === null || v === undefined || fits(kind.slice(0, -1), v, lenient, size);
   }
   switch (kind) {
     case 'Tensor': return isTensor(v) || (lenient && (typeof v === 'number' || typeof v === 'boolean'));
@@ -109,8 +110,8 @@ function fits(kind: string, v: unknown, lenient: boolean): boolean {
     case 'Tensor?[]': return Array.isArray(v) && v.every((x) => x === null || isTensor(x));
     case 'Scalar': return typeof v === 'number' || typeof v === 'boolean';
     case 'int': case 'SymInt': return isInt(v);
-    case 'int[]': case 'SymInt[]': return isInt(v) || (Array.isArray(v) && v.every(isInt));
-    case 'int[]?': case 'SymInt[]?': return v === null || v === undefined || fits('int[]', v, lenient);
+    case 'int[]': case 'SymInt[]': return (size > 0 && isInt(v)) || (Array.isArray(v) && v.every(isInt));
+    case 'int[]?': case 'SymInt[]?': return v === null || v === undefined || fits('int[]', v, lenient, size);
     case 'float': return typeof v === 'number';
     case 'float[]?': return v === null || v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
     case 'bool': return typeof v === 'boolean';
@@ -154,7 +155,7 @@ function bind(sig: Sig, args: unknown[], lenient: boolean): unknown[] | null {
   const vals: unknown[] = new Array(sig.params.length);
   for (let i = 0; i < n; i++) {
     const v = args[i];
-    if (v !== undefined && !fits(sig.pos[i].kind, v, lenient)) return null;
+    if (v !== undefined && !fits(sig.pos[i].kind, v, lenient, sig.pos[i].size)) return null;
     vals[sig.params.indexOf(sig.pos[i])] = v;
   }
   if (opts) {
@@ -162,7 +163,7 @@ function bind(sig: Sig, args: unknown[], lenient: boolean): unknown[] | null {
       const idx = sig.byKey.get(k);
       if (idx === undefined || vals[idx] !== undefined) return null;
       const v = opts[k];
-      if (v !== undefined && !fits(sig.params[idx].kind, v, lenient)) return null;
+      if (v !== undefined && !fits(sig.params[idx].kind, v, lenient, sig.params[idx].size)) return null;
       vals[idx] = v;
     }
   }

@@ -13,6 +13,7 @@ outputs and, when the output requires grad, the gradients of sum(out * gout) for
 input. Ops no sample fits are listed in the metadata with the last error, so the test prints
 honest coverage. Writes test/fixtures/aten_ops.safetensors; byte-for-byte deterministic.
 """
+import io
 import json
 import os
 import re
@@ -35,6 +36,10 @@ OUT_PATH = os.path.join(HERE, "..", "fixtures", "aten_ops.safetensors")
 
 # Ops whose result is not a function of the inputs (uninitialised memory, addresses, timing).
 UNDETERMINED = re.compile(r"(^|_)empty|^new_empty|^data_ptr$|^set_$|^resize|^_?nnpack|^is_pinned|^pin_memory")
+SCALAR_TYPE_CODES = {0: "uint8", 1: "int8", 2: "int16", 3: "int32", 4: "int64", 5: "float16", 6: "float32",
+                     7: "float64", 11: "bool", 15: "bfloat16"}
+# lift / lift_fresh move their leaf into the graph interior: backward fails in PyTorch too.
+NO_GRAD = re.compile(r"^lift")
 # Random ops are replayed with the same seed: torchlab's CPU generator equals PyTorch's.
 DTYPES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
           torch.bool: "bool", torch.uint8: "uint8", torch.int8: "int8", torch.int16: "int16",
@@ -189,12 +194,6 @@ def case_seed(name):
     return zlib.crc32(name.encode("utf-8"))
 
 
-def to_py(kind, v):
-    if kind == "dt":
-        return v
-    return v
-
-
 def try_case(name, schema, config, ci):
     args = parse_args(schema)
     overload = schema[: schema.index("(")].split(".")
@@ -225,18 +224,12 @@ def try_case(name, schema, config, ci):
             spec_args[-1] = {"kw": a["name"], "v": spec_args[-1]}
         else:
             call_args.append(v)
-    if any(a["kw"] for a in args if not a["has_default"]) and not call_kwargs:
-        pass
     inplace = overload[0].endswith("_") and args and args[0]["name"] == "self"
     floats = [t.is_floating_point() for t in ins]
     saved_in = [t.detach().clone().contiguous() for t in ins]
     leaves = [t.detach().clone().requires_grad_(f and not UNDETERMINED.search(name)) for t, f in zip(ins, floats)]
     # in-place ops write into a copy, so the leaf's gradient flows through the copy
     work = [l.clone() if inplace and i == 0 else l for i, l in enumerate(leaves)]
-    it = iter(work)
-    real_args = []
-    for a, sa in zip([a for a in args if not (a["has_default"] or (a["kw"] and a["type"].endswith("?")))], spec_args):
-        pass
     # rebuild the call with the working tensors in place of the samples
     k = 0
     pos = []
@@ -254,6 +247,8 @@ def try_case(name, schema, config, ci):
         else:
             kws[key] = v
     torch.manual_seed(seed)
+    if os.environ.get("GEN_ATEN_TRACE"):
+        print(f"call {schema} {config}", file=sys.stderr, flush=True)
     out = fn(*pos, **kws)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     kinds, saved_out, values = [], [], []
@@ -268,6 +263,8 @@ def try_case(name, schema, config, ci):
             saved_out.extend(x.detach().clone().contiguous() for x in o)
         elif isinstance(o, torch.dtype):
             kinds.append({"dtype": DTYPES[o]})
+        elif schema.endswith("-> ScalarType") and isinstance(o, int):
+            kinds.append({"dtype": SCALAR_TYPE_CODES[o]})  # torch.ops returns the c10 enum code
         elif isinstance(o, (bool, int, float)):
             if isinstance(o, float) and o != o:
                 raise ValueError("NaN scalar result")
@@ -276,8 +273,6 @@ def try_case(name, schema, config, ci):
             kinds.append(None)
         else:
             raise ValueError(f"unsupported output {type(o)}")
-    if not any(t.numel() for t in saved_out) and saved_out:
-        pass
     tensors = {}
     cname = f"{name}"
     for i, t in enumerate(saved_in):
@@ -286,7 +281,7 @@ def try_case(name, schema, config, ci):
         tensors[f"{cname}.out.{i}"] = t
     grads = []
     first = outs[0] if outs and isinstance(outs[0], torch.Tensor) else None
-    if first is not None and first.requires_grad and first.is_floating_point() and first.numel() > 0:
+    if first is not None and not NO_GRAD.search(name) and first.requires_grad and first.is_floating_point() and first.numel() > 0:
         g = torch.Generator().manual_seed(seed + 1)
         gout = torch.randn(first.shape, generator=g, dtype=torch.float64).to(first.dtype)
         try:
@@ -311,36 +306,68 @@ def try_case(name, schema, config, ci):
         rtol, atol = 1e-3, 1e-3
     spec = {"name": cname, "op": name, "schema": schema, "args": spec_args, "nin": len(ins),
             "outs": kinds, "nout": len(saved_out), "grads": grads, "inplace": bool(inplace),
-            "random": False, "rtol": rtol, "atol": atol,
+            "seed": seed, "rtol": rtol, "atol": atol,
             "shapeOnly": bool(UNDETERMINED.search(name))}
     return spec, tensors
 
 
+def run_op(name, schemas):
+    """(spec, tensors) of the first sample that works, or (None, last error)."""
+    last = ""
+    for schema in schemas:
+        for ci, config in enumerate(CONFIGS):
+            try:
+                spec, ts = try_case(name, schema, config, ci)
+            except Exception as e:  # noqa: BLE001  (any failure: try the next sample)
+                last = f"{type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
+                continue
+            finite = all(torch.isfinite(t).all() for t in ts.values() if t.is_floating_point())
+            if not finite and ci < len(CONFIGS) - 1:
+                last = "non-finite values"
+                continue
+            return spec, ts
+    return None, last
+
+
+def run_op_isolated(name, schemas):
+    """run_op in a forked child: some ops crash libtorch on inputs they do not check (the crash is
+    recorded, and the fuzz test's deny list must cover it)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            buf = io.BytesIO()
+            torch.save(run_op(name, schemas), buf)
+            data = buf.getvalue()
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not data:
+        return None, f"crashed libtorch on a sample input (signal {os.WTERMSIG(status) if os.WIFSIGNALED(status) else '?'})"
+    return torch.load(io.BytesIO(data))
+
+
 def main():
+    torch.set_num_threads(1)  # deterministic sums, and safe to fork
     ops = read_ops()
     specs, tensors, untested = [], {}, {}
     for name, schemas in ops:
-        done, last = False, ""
-        for schema in schemas:
-            for ci, config in enumerate(CONFIGS):
-                try:
-                    spec, ts = try_case(name, schema, config, ci)
-                except Exception as e:  # noqa: BLE001  (any failure: try the next sample)
-                    last = f"{type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
-                    continue
-                if any(t.is_floating_point() and not torch.isfinite(t).all() for t in ts.values()) and ci < len(CONFIGS) - 1:
-                    last = "non-finite values"
-                    continue
-                specs.append(spec)
-                tensors.update(ts)
-                done = True
-                break
-            if done:
-                break
-        if not done:
-            untested[name] = last
+        spec, ts = run_op_isolated(name, schemas)
+        if spec is None:
+            untested[name] = ts
+            continue
+        specs.append(spec)
+        tensors.update(ts)
+    crashed = sorted(n for n, why in untested.items() if why.startswith("crashed"))
     meta = {"cases": json.dumps(specs, separators=(",", ":")),
             "untested": json.dumps(untested, separators=(",", ":"), sort_keys=True),
+            "crashed": json.dumps(crashed),
             "generator": f"test/gen/gen_aten.py (torch {torch.__version__})"}
     save(tensors, OUT_PATH, meta)
     back, back_meta = load(OUT_PATH)
@@ -348,7 +375,7 @@ def main():
     n_grad = sum(1 for s in specs if s["grads"])
     size = os.path.getsize(OUT_PATH)
     print(f"wrote {os.path.relpath(OUT_PATH)}: {len(specs)} ops with a case ({n_grad} with grads) of {len(ops)}, "
-          f"{len(untested)} without, {size / 1024:.1f} KiB")
+          f"{len(untested)} without ({len(crashed)} crashed libtorch: {', '.join(crashed)}), {size / 1024:.1f} KiB")
 
 
 if __name__ == "__main__":

@@ -82,11 +82,11 @@ declare module '../tensor.js' {
     /** aten::arctanh_(Tensor(a!) self) -> Tensor(a!) */
     arctanh_(): this;
     /** aten::as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a) */
-    asStrided(size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-    asStrided(size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+    asStrided(size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
     /** aten::as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!) */
-    asStrided_(size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): this;
-    asStrided_(size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): this;
+    asStrided_(size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): this;
+    asStrided_(size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): this;
     /** aten::asin(Tensor self) -> Tensor */
     asin(): Tensor;
     /** aten::asin_(Tensor(a!) self) -> Tensor(a!) */
@@ -139,7 +139,7 @@ declare module '../tensor.js' {
     /** aten::logical_or_(Tensor(a!) self, Tensor other) -> Tensor(a!) */
     logicalOr_(other: Tensor): this;
     /** aten::broadcast_to(Tensor(a) self, int[] size) -> Tensor(a) */
-    broadcastTo(size: number | readonly number[]): Tensor;
+    broadcastTo(size: readonly number[]): Tensor;
     /** aten::ceil_(Tensor(a!) self) -> Tensor(a!) */
     ceil_(): this;
     /** aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[] */
@@ -150,8 +150,8 @@ declare module '../tensor.js' {
  *  aten::tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[] */
     tensorSplit(sections: number, dim?: number, options?: { dim?: number }): Tensor[];
     tensorSplit(sections: number, options: { dim?: number }): Tensor[];
-    tensorSplit(indices: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-    tensorSplit(indices: number | readonly number[], options: { dim?: number }): Tensor[];
+    tensorSplit(indices: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+    tensorSplit(indices: readonly number[], options: { dim?: number }): Tensor[];
     tensorSplit(tensorIndicesOrSections: Tensor, dim?: number, options?: { dim?: number }): Tensor[];
     tensorSplit(tensorIndicesOrSections: Tensor, options: { dim?: number }): Tensor[];
     /** aten::clamp_max(Tensor self, Scalar max) -> Tensor
@@ -184,7 +184,7 @@ declare module '../tensor.js' {
     cosh_(): this;
     /** aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor
  *  aten::count_nonzero(Tensor self, int? dim=None) -> Tensor */
-    countNonzero(dim: number | readonly number[]): Tensor;
+    countNonzero(dim: readonly number[]): Tensor;
     countNonzero(dim?: number | null, options?: { dim?: number | null }): Tensor;
     countNonzero(options: { dim?: number | null }): Tensor;
     /** aten::cov(Tensor self, *, int correction=1, Tensor? fweights=None, Tensor? aweights=None) -> Tensor */
@@ -245,17 +245,17 @@ declare module '../tensor.js' {
     /** aten::vdot(Tensor self, Tensor other) -> Tensor */
     vdot(other: Tensor): Tensor;
     /** aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-    newEmpty(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+    newEmpty(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
     /** aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-    newEmptyStrided(size: number | readonly number[], stride: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+    newEmptyStrided(size: readonly number[], stride: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
     /** aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-    newFull(size: number | readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+    newFull(size: readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
     /** aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-    newZeros(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+    newZeros(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
     /** aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-    newOnes(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+    newOnes(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
     /** aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!) */
-    resize_(size: number | readonly number[], options?: { memoryFormat?: MemoryFormat | null }): this;
+    resize_(size: readonly number[], options?: { memoryFormat?: MemoryFormat | null }): this;
     /** aten::erf(Tensor self) -> Tensor */
     erf(): Tensor;
     /** aten::erf_(Tensor(a!) self) -> Tensor(a!) */
@@ -415,11 +415,11 @@ declare module '../tensor.js' {
     narrowCopy(dim: number, start: number, length: number): Tensor;
     /** aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)
  *  aten::movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a) */
-    movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    movedim(source: readonly number[], destination: readonly number[]): Tensor;
     movedim(source: number, destination: number): Tensor;
     /** aten::moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)
  *  aten::moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a) */
-    moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    moveaxis(source: readonly number[], destination: readonly number[]): Tensor;
     moveaxis(source: number, destination: number): Tensor;
     /** aten::numpy_T(Tensor(a) self) -> Tensor(a) */
     numpyT(): Tensor;
@@ -502,31 +502,31 @@ declare module '../tensor.js' {
     diagonalScatter(src: Tensor, offset?: number, dim1?: number, dim2?: number, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
     diagonalScatter(src: Tensor, options: { offset?: number; dim1?: number; dim2?: number }): Tensor;
     /** aten::as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor */
-    asStridedScatter(src: Tensor, size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-    asStridedScatter(src: Tensor, size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
     /** aten::smm(Tensor self, Tensor mat2) -> Tensor */
     smm(mat2: Tensor): Tensor;
     /** aten::unsafe_split.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[] */
     unsafeSplit(splitSize: number, dim?: number, options?: { dim?: number }): Tensor[];
     unsafeSplit(splitSize: number, options: { dim?: number }): Tensor[];
     /** aten::unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[] */
-    unsafeSplitWithSizes(splitSizes: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-    unsafeSplitWithSizes(splitSizes: number | readonly number[], options: { dim?: number }): Tensor[];
+    unsafeSplitWithSizes(splitSizes: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+    unsafeSplitWithSizes(splitSizes: readonly number[], options: { dim?: number }): Tensor[];
     /** aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[] */
-    splitWithSizes(splitSizes: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-    splitWithSizes(splitSizes: number | readonly number[], options: { dim?: number }): Tensor[];
+    splitWithSizes(splitSizes: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+    splitWithSizes(splitSizes: readonly number[], options: { dim?: number }): Tensor[];
     /** aten::hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
     hsplit(sections: number): Tensor[];
-    hsplit(indices: number | readonly number[]): Tensor[];
+    hsplit(indices: readonly number[]): Tensor[];
     /** aten::vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
     vsplit(sections: number): Tensor[];
-    vsplit(indices: number | readonly number[]): Tensor[];
+    vsplit(indices: readonly number[]): Tensor[];
     /** aten::dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
     dsplit(sections: number): Tensor[];
-    dsplit(indices: number | readonly number[]): Tensor[];
+    dsplit(indices: readonly number[]): Tensor[];
     /** aten::squeeze_(Tensor(a!) self) -> Tensor(a!)
  *  aten::squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!) */
     squeeze_(): this;
@@ -546,7 +546,7 @@ declare module '../tensor.js' {
     nansum(dim?: number | readonly number[] | null, keepdim?: boolean, options?: { dim?: number | readonly number[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
     nansum(options: { dim?: number | readonly number[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
     /** aten::sum_to_size(Tensor self, int[] size) -> Tensor */
-    sumToSize(size: number | readonly number[]): Tensor;
+    sumToSize(size: readonly number[]): Tensor;
     /** aten::square_(Tensor(a!) self) -> Tensor(a!) */
     square_(): this;
     /** aten::t_(Tensor(a!) self) -> Tensor(a!) */
@@ -558,7 +558,7 @@ declare module '../tensor.js' {
     /** aten::tanh_(Tensor(a!) self) -> Tensor(a!) */
     tanh_(): this;
     /** aten::tile(Tensor self, int[] dims) -> Tensor */
-    tile(dims: number | readonly number[]): Tensor;
+    tile(dims: readonly number[]): Tensor;
     /** aten::transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!) */
     transpose_(dim0: number, dim1: number): this;
     /** aten::fliplr(Tensor self) -> Tensor */
@@ -566,8 +566,8 @@ declare module '../tensor.js' {
     /** aten::flipud(Tensor self) -> Tensor */
     flipud(): Tensor;
     /** aten::rot90(Tensor self, int k=1, int[] dims=[0,1]) -> Tensor */
-    rot90(k?: number, dims?: number | readonly number[], options?: { k?: number; dims?: number | readonly number[] }): Tensor;
-    rot90(options: { k?: number; dims?: number | readonly number[] }): Tensor;
+    rot90(k?: number, dims?: readonly number[], options?: { k?: number; dims?: readonly number[] }): Tensor;
+    rot90(options: { k?: number; dims?: readonly number[] }): Tensor;
     /** aten::trunc(Tensor self) -> Tensor */
     trunc(): Tensor;
     /** aten::trunc_(Tensor(a!) self) -> Tensor(a!) */
@@ -614,8 +614,8 @@ declare module '../tensor.js' {
     /** aten::set_.source_Tensor_storage_offset(Tensor(a!) self, Tensor source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)
  *  aten::set_.source_Tensor(Tensor(a!) self, Tensor source) -> Tensor(a!)
  *  aten::set_(Tensor(a!) self) -> Tensor(a!) */
-    set_(source: Tensor, storageOffset: number, size: number | readonly number[], stride?: number | readonly number[], options?: { stride?: number | readonly number[] }): this;
-    set_(source: Tensor, storageOffset: number, size: number | readonly number[], options: { stride?: number | readonly number[] }): this;
+    set_(source: Tensor, storageOffset: number, size: readonly number[], stride?: readonly number[], options?: { stride?: readonly number[] }): this;
+    set_(source: Tensor, storageOffset: number, size: readonly number[], options: { stride?: readonly number[] }): this;
     set_(source: Tensor): this;
     set_(): this;
     /** aten::is_set_to(Tensor self, Tensor tensor) -> bool */
@@ -992,8 +992,8 @@ declare module '../tensor.js' {
     /** aten::ger(Tensor self, Tensor vec2) -> Tensor */
     ger(vec2: Tensor): Tensor;
     /** aten::to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor */
-    toPaddedTensor(padding: number, outputSize?: number | readonly number[] | null, options?: { outputSize?: number | readonly number[] | null }): Tensor;
-    toPaddedTensor(padding: number, options: { outputSize?: number | readonly number[] | null }): Tensor;
+    toPaddedTensor(padding: number, outputSize?: readonly number[] | null, options?: { outputSize?: readonly number[] | null }): Tensor;
+    toPaddedTensor(padding: number, options: { outputSize?: readonly number[] | null }): Tensor;
   }
 }
 

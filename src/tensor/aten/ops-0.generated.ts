@@ -257,7 +257,7 @@ export function addr_(...args: unknown[]): unknown {
   return callOp(S.addr_, args);
 }
 /** aten::affine_grid_generator(Tensor theta, int[] size, bool align_corners) -> Tensor */
-export function affineGridGenerator(theta: Tensor, size: number | readonly number[], alignCorners: boolean): Tensor;
+export function affineGridGenerator(theta: Tensor, size: readonly number[], alignCorners: boolean): Tensor;
 export function affineGridGenerator(...args: unknown[]): unknown {
   return callOp(S.affine_grid_generator, args);
 }
@@ -366,14 +366,14 @@ export function arctanh_(...args: unknown[]): unknown {
   return callOp(S.arctanh_, args);
 }
 /** aten::as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a) */
-export function asStrided(self: Tensor, size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-export function asStrided(self: Tensor, size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
 export function asStrided(...args: unknown[]): unknown {
   return callOp(S.as_strided, args);
 }
 /** aten::as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!) */
-export function asStrided_(self: Tensor, size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-export function asStrided_(self: Tensor, size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
 export function asStrided_(...args: unknown[]): unknown {
   return callOp(S.as_strided_, args);
 }
@@ -583,7 +583,7 @@ export function broadcastTensors(...args: unknown[]): unknown {
   return callOp(S.broadcast_tensors, args);
 }
 /** aten::broadcast_to(Tensor(a) self, int[] size) -> Tensor(a) */
-export function broadcastTo(self: Tensor, size: number | readonly number[]): Tensor;
+export function broadcastTo(self: Tensor, size: readonly number[]): Tensor;
 export function broadcastTo(...args: unknown[]): unknown {
   return callOp(S.broadcast_to, args);
 }
@@ -642,8 +642,8 @@ export function chunk(...args: unknown[]): unknown {
  *  aten::tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[] */
 export function tensorSplit(self: Tensor, sections: number, dim?: number, options?: { dim?: number }): Tensor[];
 export function tensorSplit(self: Tensor, sections: number, options: { dim?: number }): Tensor[];
-export function tensorSplit(self: Tensor, indices: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-export function tensorSplit(self: Tensor, indices: number | readonly number[], options: { dim?: number }): Tensor[];
+export function tensorSplit(self: Tensor, indices: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+export function tensorSplit(self: Tensor, indices: readonly number[], options: { dim?: number }): Tensor[];
 export function tensorSplit(self: Tensor, tensorIndicesOrSections: Tensor, dim?: number, options?: { dim?: number }): Tensor[];
 export function tensorSplit(self: Tensor, tensorIndicesOrSections: Tensor, options: { dim?: number }): Tensor[];
 export function tensorSplit(...args: unknown[]): unknown {
@@ -724,8 +724,8 @@ export function polar(...args: unknown[]): unknown {
   return callOp(S.polar, args);
 }
 /** aten::constant_pad_nd(Tensor self, int[] pad, Scalar value=0) -> Tensor */
-export function constantPadNd(self: Tensor, pad: number | readonly number[], value?: Scalar, options?: { value?: Scalar }): Tensor;
-export function constantPadNd(self: Tensor, pad: number | readonly number[], options: { value?: Scalar }): Tensor;
+export function constantPadNd(self: Tensor, pad: readonly number[], value?: Scalar, options?: { value?: Scalar }): Tensor;
+export function constantPadNd(self: Tensor, pad: readonly number[], options: { value?: Scalar }): Tensor;
 export function constantPadNd(...args: unknown[]): unknown {
   return callOp(S.constant_pad_nd, args);
 }
@@ -735,12 +735,12 @@ export function contiguous(...args: unknown[]): unknown {
   return callOp(S.contiguous, args);
 }
 /** aten::convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor */
-export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly number[], padding: number | readonly number[], dilation: number | readonly number[], transposed: boolean, outputPadding: number | readonly number[], groups: number): Tensor;
+export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly number[], padding: readonly number[], dilation: readonly number[], transposed: boolean, outputPadding: readonly number[], groups: number): Tensor;
 export function convolution(...args: unknown[]): unknown {
   return callOp(S.convolution, args);
 }
 /** aten::convolution_overrideable(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor */
-export function convolutionOverrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly number[], padding: number | readonly number[], dilation: number | readonly number[], transposed: boolean, outputPadding: number | readonly number[], groups: number): Tensor;
+export function convolutionOverrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly number[], padding: readonly number[], dilation: readonly number[], transposed: boolean, outputPadding: readonly number[], groups: number): Tensor;
 export function convolutionOverrideable(...args: unknown[]): unknown {
   return callOp(S.convolution_overrideable, args);
 }
@@ -835,7 +835,7 @@ export function cosineEmbeddingLoss(...args: unknown[]): unknown {
 }
 /** aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor
  *  aten::count_nonzero(Tensor self, int? dim=None) -> Tensor */
-export function countNonzero(self: Tensor, dim: number | readonly number[]): Tensor;
+export function countNonzero(self: Tensor, dim: readonly number[]): Tensor;
 export function countNonzero(self: Tensor, dim?: number | null, options?: { dim?: number | null }): Tensor;
 export function countNonzero(self: Tensor, options: { dim?: number | null }): Tensor;
 export function countNonzero(...args: unknown[]): unknown {
@@ -890,8 +890,8 @@ export function cumulativeTrapezoid(...args: unknown[]): unknown {
 }
 /** aten::ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=Mean, bool zero_infinity=False) -> Tensor
  *  aten::ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=Mean, bool zero_infinity=False) -> Tensor */
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number | readonly number[], targetLengths: number | readonly number[], blank?: number, reduction?: number, zeroInfinity?: boolean, options?: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number | readonly number[], targetLengths: number | readonly number[], options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[], targetLengths: readonly number[], blank?: number, reduction?: number, zeroInfinity?: boolean, options?: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[], targetLengths: readonly number[], options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number, reduction?: number, zeroInfinity?: boolean, options?: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
 export function ctcLoss(...args: unknown[]): unknown {
@@ -938,10 +938,10 @@ export function diff(...args: unknown[]): unknown {
  *  aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]
  *  aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[] */
 export function gradient(self: Tensor, options?: { spacing?: Scalar | null; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options?: { spacing?: Scalar; dim?: number | readonly number[]; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options?: { dim?: number | readonly number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options?: { spacing?: Scalar; dim?: readonly number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options?: { dim?: readonly number[]; edgeOrder?: number }): Tensor[];
 export function gradient(self: Tensor, options?: { spacing?: readonly Tensor[]; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options?: { spacing?: readonly Tensor[]; dim?: number | readonly number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options?: { spacing?: readonly Tensor[]; dim?: readonly number[]; edgeOrder?: number }): Tensor[];
 export function gradient(...args: unknown[]): unknown {
   return callOp(S.gradient, args);
 }
@@ -1014,7 +1014,7 @@ export function vdot(...args: unknown[]): unknown {
   return callOp(S.vdot, args);
 }
 /** aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor */
-export function einsum(equation: string, tensors: readonly Tensor[], options?: { path?: number | readonly number[] | null }): Tensor;
+export function einsum(equation: string, tensors: readonly Tensor[], options?: { path?: readonly number[] | null }): Tensor;
 export function einsum(...args: unknown[]): unknown {
   return callOp(S.einsum, args);
 }
@@ -1043,37 +1043,37 @@ export function embeddingBag(...args: unknown[]): unknown {
   return callOp(S.embedding_bag, args);
 }
 /** aten::empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor */
-export function empty(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function empty(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function empty(...args: unknown[]): unknown {
   return callOp(S.empty, args);
 }
 /** aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function newEmpty(self: Tensor, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function newEmpty(self: Tensor, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function newEmpty(...args: unknown[]): unknown {
   return callOp(S.new_empty, args);
 }
 /** aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function newEmptyStrided(self: Tensor, size: number | readonly number[], stride: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function newEmptyStrided(self: Tensor, size: readonly number[], stride: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function newEmptyStrided(...args: unknown[]): unknown {
   return callOp(S.new_empty_strided, args);
 }
 /** aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function newFull(self: Tensor, size: number | readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function newFull(self: Tensor, size: readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function newFull(...args: unknown[]): unknown {
   return callOp(S.new_full, args);
 }
 /** aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function newZeros(self: Tensor, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function newZeros(self: Tensor, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function newZeros(...args: unknown[]): unknown {
   return callOp(S.new_zeros, args);
 }
 /** aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function newOnes(self: Tensor, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function newOnes(self: Tensor, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function newOnes(...args: unknown[]): unknown {
   return callOp(S.new_ones, args);
 }
 /** aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!) */
-export function resize_(self: Tensor, size: number | readonly number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize_(self: Tensor, size: readonly number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize_(...args: unknown[]): unknown {
   return callOp(S.resize_, args);
 }
@@ -1083,7 +1083,7 @@ export function emptyLike(...args: unknown[]): unknown {
   return callOp(S.empty_like, args);
 }
 /** aten::empty_strided(SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function emptyStrided(size: number | readonly number[], stride: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function emptyStrided(size: readonly number[], stride: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function emptyStrided(...args: unknown[]): unknown {
   return callOp(S.empty_strided, args);
 }
@@ -1138,7 +1138,7 @@ export function expm1_(...args: unknown[]): unknown {
   return callOp(S.expm1_, args);
 }
 /** aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a) */
-export function expand(self: Tensor, size: number | readonly number[], options?: { implicit?: boolean }): Tensor;
+export function expand(self: Tensor, size: readonly number[], options?: { implicit?: boolean }): Tensor;
 export function expand(...args: unknown[]): unknown {
   return callOp(S.expand, args);
 }
@@ -1161,7 +1161,7 @@ export function flatten(...args: unknown[]): unknown {
   return callOp(S.flatten, args);
 }
 /** aten::unflatten.int(Tensor(a) self, int dim, int[] sizes) -> Tensor(a) */
-export function unflatten(self: Tensor, dim: number, sizes: number | readonly number[]): Tensor;
+export function unflatten(self: Tensor, dim: number, sizes: readonly number[]): Tensor;
 export function unflatten(...args: unknown[]): unknown {
   return callOp(S.unflatten, args);
 }
@@ -1214,7 +1214,7 @@ export function frac_(...args: unknown[]): unknown {
   return callOp(S.frac_, args);
 }
 /** aten::full(SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function full(size: number | readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function full(size: readonly number[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function full(...args: unknown[]): unknown {
   return callOp(S.full, args);
 }

@@ -107,13 +107,13 @@ export function kthvalue(...args: unknown[]): unknown {
   return callOp(S.kthvalue, args);
 }
 /** aten::layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, bool cudnn_enable=True) -> Tensor */
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean, options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean, options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: readonly number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
 export function layerNorm(...args: unknown[]): unknown {
   return callOp(S.layer_norm, args);
 }
 /** aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor) */
-export function nativeLayerNorm(input: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
+export function nativeLayerNorm(input: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...args: unknown[]): unknown {
   return callOp(S.native_layer_norm, args);
 }
@@ -448,7 +448,7 @@ export function batchNormUpdateStats(...args: unknown[]): unknown {
   return callOp(S.batch_norm_update_stats, args);
 }
 /** aten::ones(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function ones(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function ones(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function ones(...args: unknown[]): unknown {
   return callOp(S.ones, args);
 }
@@ -482,20 +482,20 @@ export function cosineSimilarity(...args: unknown[]): unknown {
   return callOp(S.cosine_similarity, args);
 }
 /** aten::permute(Tensor(a) self, int[] dims) -> Tensor(a) */
-export function permute(self: Tensor, dims: number | readonly number[]): Tensor;
+export function permute(self: Tensor, dims: readonly number[]): Tensor;
 export function permute(...args: unknown[]): unknown {
   return callOp(S.permute, args);
 }
 /** aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)
  *  aten::movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a) */
-export function movedim(self: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor;
+export function movedim(self: Tensor, source: readonly number[], destination: readonly number[]): Tensor;
 export function movedim(self: Tensor, source: number, destination: number): Tensor;
 export function movedim(...args: unknown[]): unknown {
   return callOp(S.movedim, args);
 }
 /** aten::moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)
  *  aten::moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a) */
-export function moveaxis(self: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor;
+export function moveaxis(self: Tensor, source: readonly number[], destination: readonly number[]): Tensor;
 export function moveaxis(self: Tensor, source: number, destination: number): Tensor;
 export function moveaxis(...args: unknown[]): unknown {
   return callOp(S.moveaxis, args);
@@ -595,8 +595,8 @@ export function scalarTensor(...args: unknown[]): unknown {
 }
 /** aten::rand(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor
  *  aten::rand.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function rand(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
-export function rand(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function rand(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function rand(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function rand(...args: unknown[]): unknown {
   return callOp(S.rand, args);
 }
@@ -609,10 +609,10 @@ export function randLike(...args: unknown[]): unknown {
  *  aten::randint.generator(int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor
  *  aten::randint.low(int low, int high, int[] size, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor
  *  aten::randint.low_generator(int low, int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function randint(high: number, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
-export function randint(high: number, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
-export function randint(low: number, high: number, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
-export function randint(low: number, high: number, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randint(high: number, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randint(high: number, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randint(low: number, high: number, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randint(low: number, high: number, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function randint(...args: unknown[]): unknown {
   return callOp(S.randint, args);
 }
@@ -625,8 +625,8 @@ export function randintLike(...args: unknown[]): unknown {
 }
 /** aten::randn(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor
  *  aten::randn.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function randn(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
-export function randn(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randn(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function randn(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function randn(...args: unknown[]): unknown {
   return callOp(S.randn, args);
 }
@@ -686,7 +686,7 @@ export function negative_(...args: unknown[]): unknown {
   return callOp(S.negative_, args);
 }
 /** aten::repeat(Tensor self, SymInt[] repeats) -> Tensor */
-export function repeat(self: Tensor, repeats: number | readonly number[]): Tensor;
+export function repeat(self: Tensor, repeats: readonly number[]): Tensor;
 export function repeat(...args: unknown[]): unknown {
   return callOp(S.repeat, args);
 }
@@ -702,7 +702,7 @@ export function repeatInterleave(...args: unknown[]): unknown {
   return callOp(S.repeat_interleave, args);
 }
 /** aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a) */
-export function reshape(self: Tensor, shape: number | readonly number[]): Tensor;
+export function reshape(self: Tensor, shape: readonly number[]): Tensor;
 export function reshape(...args: unknown[]): unknown {
   return callOp(S.reshape, args);
 }
@@ -926,8 +926,8 @@ export function diagonalScatter(...args: unknown[]): unknown {
   return callOp(S.diagonal_scatter, args);
 }
 /** aten::as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor */
-export function asStridedScatter(self: Tensor, src: Tensor, size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-export function asStridedScatter(self: Tensor, src: Tensor, size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor, size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
 export function asStridedScatter(...args: unknown[]): unknown {
   return callOp(S.as_strided_scatter, args);
 }
@@ -952,41 +952,41 @@ export function unsafeSplit(...args: unknown[]): unknown {
  *  aten::split.sizes(Tensor(a -> *) self, int[] split_size, int dim=0) -> Tensor(a)[] */
 export function split(self: Tensor, splitSize: number, dim?: number, options?: { dim?: number }): Tensor[];
 export function split(self: Tensor, splitSize: number, options: { dim?: number }): Tensor[];
-export function split(self: Tensor, splitSize: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-export function split(self: Tensor, splitSize: number | readonly number[], options: { dim?: number }): Tensor[];
+export function split(self: Tensor, splitSize: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+export function split(self: Tensor, splitSize: readonly number[], options: { dim?: number }): Tensor[];
 export function split(...args: unknown[]): unknown {
   return callOp(S.split, args);
 }
 /** aten::unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[] */
-export function unsafeSplitWithSizes(self: Tensor, splitSizes: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-export function unsafeSplitWithSizes(self: Tensor, splitSizes: number | readonly number[], options: { dim?: number }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, splitSizes: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, splitSizes: readonly number[], options: { dim?: number }): Tensor[];
 export function unsafeSplitWithSizes(...args: unknown[]): unknown {
   return callOp(S.unsafe_split_with_sizes, args);
 }
 /** aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[] */
-export function splitWithSizes(self: Tensor, splitSizes: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-export function splitWithSizes(self: Tensor, splitSizes: number | readonly number[], options: { dim?: number }): Tensor[];
+export function splitWithSizes(self: Tensor, splitSizes: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+export function splitWithSizes(self: Tensor, splitSizes: readonly number[], options: { dim?: number }): Tensor[];
 export function splitWithSizes(...args: unknown[]): unknown {
   return callOp(S.split_with_sizes, args);
 }
 /** aten::hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
 export function hsplit(self: Tensor, sections: number): Tensor[];
-export function hsplit(self: Tensor, indices: number | readonly number[]): Tensor[];
+export function hsplit(self: Tensor, indices: readonly number[]): Tensor[];
 export function hsplit(...args: unknown[]): unknown {
   return callOp(S.hsplit, args);
 }
 /** aten::vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
 export function vsplit(self: Tensor, sections: number): Tensor[];
-export function vsplit(self: Tensor, indices: number | readonly number[]): Tensor[];
+export function vsplit(self: Tensor, indices: readonly number[]): Tensor[];
 export function vsplit(...args: unknown[]): unknown {
   return callOp(S.vsplit, args);
 }
 /** aten::dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]
  *  aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[] */
 export function dsplit(self: Tensor, sections: number): Tensor[];
-export function dsplit(self: Tensor, indices: number | readonly number[]): Tensor[];
+export function dsplit(self: Tensor, indices: readonly number[]): Tensor[];
 export function dsplit(...args: unknown[]): unknown {
   return callOp(S.dsplit, args);
 }
@@ -1065,7 +1065,7 @@ export function nansum(...args: unknown[]): unknown {
   return callOp(S.nansum, args);
 }
 /** aten::sum_to_size(Tensor self, int[] size) -> Tensor */
-export function sumToSize(self: Tensor, size: number | readonly number[]): Tensor;
+export function sumToSize(self: Tensor, size: readonly number[]): Tensor;
 export function sumToSize(...args: unknown[]): unknown {
   return callOp(S.sum_to_size, args);
 }
@@ -1150,7 +1150,7 @@ export function tanh_(...args: unknown[]): unknown {
   return callOp(S.tanh_, args);
 }
 /** aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor */
-export function tensordot(self: Tensor, other: Tensor, dimsSelf: number | readonly number[], dimsOther: number | readonly number[]): Tensor;
+export function tensordot(self: Tensor, other: Tensor, dimsSelf: readonly number[], dimsOther: readonly number[]): Tensor;
 export function tensordot(...args: unknown[]): unknown {
   return callOp(S.tensordot, args);
 }
@@ -1165,7 +1165,7 @@ export function threshold_(...args: unknown[]): unknown {
   return callOp(S.threshold_, args);
 }
 /** aten::tile(Tensor self, int[] dims) -> Tensor */
-export function tile(self: Tensor, dims: number | readonly number[]): Tensor;
+export function tile(self: Tensor, dims: readonly number[]): Tensor;
 export function tile(...args: unknown[]): unknown {
   return callOp(S.tile, args);
 }
@@ -1186,7 +1186,7 @@ export function oneHot(...args: unknown[]): unknown {
   return callOp(S.one_hot, args);
 }
 /** aten::flip(Tensor self, int[] dims) -> Tensor */
-export function flip(self: Tensor, dims: number | readonly number[]): Tensor;
+export function flip(self: Tensor, dims: readonly number[]): Tensor;
 export function flip(...args: unknown[]): unknown {
   return callOp(S.flip, args);
 }
@@ -1207,8 +1207,8 @@ export function roll(...args: unknown[]): unknown {
   return callOp(S.roll, args);
 }
 /** aten::rot90(Tensor self, int k=1, int[] dims=[0,1]) -> Tensor */
-export function rot90(self: Tensor, k?: number, dims?: number | readonly number[], options?: { k?: number; dims?: number | readonly number[] }): Tensor;
-export function rot90(self: Tensor, options: { k?: number; dims?: number | readonly number[] }): Tensor;
+export function rot90(self: Tensor, k?: number, dims?: readonly number[], options?: { k?: number; dims?: readonly number[] }): Tensor;
+export function rot90(self: Tensor, options: { k?: number; dims?: readonly number[] }): Tensor;
 export function rot90(...args: unknown[]): unknown {
   return callOp(S.rot90, args);
 }

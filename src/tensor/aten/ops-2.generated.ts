@@ -33,7 +33,7 @@ export function normExceptDim(...args: unknown[]): unknown {
   return callOp(S.norm_except_dim, args);
 }
 /** aten::zeros(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor */
-export function zeros(size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function zeros(size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function zeros(...args: unknown[]): unknown {
   return callOp(S.zeros, args);
 }
@@ -331,8 +331,8 @@ export function rnnReluCell(...args: unknown[]): unknown {
 /** aten::set_.source_Tensor_storage_offset(Tensor(a!) self, Tensor source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)
  *  aten::set_.source_Tensor(Tensor(a!) self, Tensor source) -> Tensor(a!)
  *  aten::set_(Tensor(a!) self) -> Tensor(a!) */
-export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number | readonly number[], stride?: number | readonly number[], options?: { stride?: number | readonly number[] }): Tensor;
-export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number | readonly number[], options: { stride?: number | readonly number[] }): Tensor;
+export function set_(self: Tensor, source: Tensor, storageOffset: number, size: readonly number[], stride?: readonly number[], options?: { stride?: readonly number[] }): Tensor;
+export function set_(self: Tensor, source: Tensor, storageOffset: number, size: readonly number[], options: { stride?: readonly number[] }): Tensor;
 export function set_(self: Tensor, source: Tensor): Tensor;
 export function set_(self: Tensor): Tensor;
 export function set_(...args: unknown[]): unknown {
@@ -384,7 +384,7 @@ export function maskedScatter(...args: unknown[]): unknown {
 }
 /** aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)
  *  aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a) */
-export function view(self: Tensor, size: number | readonly number[]): Tensor;
+export function view(self: Tensor, size: readonly number[]): Tensor;
 export function view(self: Tensor, dtype: DType): Tensor;
 export function view(...args: unknown[]): unknown {
   return callOp(S.view, args);
@@ -1106,8 +1106,8 @@ export function histogram(...args: unknown[]): unknown {
 /** aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)
  *  aten::histogramdd.int_bins(Tensor self, int bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)
  *  aten::histogramdd.TensorList_bins(Tensor self, Tensor[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges) */
-export function histogramdd(self: Tensor, bins: number | readonly number[], range?: readonly number[] | null, weight?: Tensor | null, density?: boolean, options?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
-export function histogramdd(self: Tensor, bins: number | readonly number[], options: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
+export function histogramdd(self: Tensor, bins: readonly number[], range?: readonly number[] | null, weight?: Tensor | null, density?: boolean, options?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
+export function histogramdd(self: Tensor, bins: readonly number[], options: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
 export function histogramdd(self: Tensor, bins: number, range?: readonly number[] | null, weight?: Tensor | null, density?: boolean, options?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
 export function histogramdd(self: Tensor, bins: number, options: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
 export function histogramdd(self: Tensor, bins: readonly Tensor[], range?: readonly number[] | null, weight?: Tensor | null, density?: boolean, options?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; bin_edges: Tensor[] };
@@ -1322,7 +1322,7 @@ export function normal(mean: Tensor, std?: number, options?: { std?: number }): 
 export function normal(mean: Tensor, options: { std?: number }): Tensor;
 export function normal(mean: number, std: Tensor): Tensor;
 export function normal(mean: Tensor, std: Tensor): Tensor;
-export function normal(mean: number, std: number, size: number | readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
+export function normal(mean: number, std: number, size: readonly number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: string | null; pinMemory?: boolean | null }): Tensor;
 export function normal(...args: unknown[]): unknown {
   return callOp(S.normal, args);
 }

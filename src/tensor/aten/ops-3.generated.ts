@@ -204,14 +204,14 @@ export function replicationPad3d(...args: unknown[]): unknown {
   return callOp(S.replication_pad3d, args);
 }
 /** aten::pad(Tensor self, int[] pad, str mode="constant", float? value=None) -> Tensor */
-export function pad(self: Tensor, pad: number | readonly number[], mode?: string, value?: number | null, options?: { mode?: string; value?: number | null }): Tensor;
-export function pad(self: Tensor, pad: number | readonly number[], options: { mode?: string; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: readonly number[], mode?: string, value?: number | null, options?: { mode?: string; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: readonly number[], options: { mode?: string; value?: number | null }): Tensor;
 export function pad(...args: unknown[]): unknown {
   return callOp(S.pad, args);
 }
 /** aten::upsample_linear1d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
  *  aten::upsample_linear1d(Tensor self, SymInt[1] output_size, bool align_corners, float? scales=None) -> Tensor */
-export function upsampleLinear1d(input: Tensor, outputSize: number | readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleLinear1d(input: Tensor, outputSize: readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleLinear1d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, scales?: number | null, options?: { scales?: number | null }): Tensor;
 export function upsampleLinear1d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, options: { scales?: number | null }): Tensor;
 export function upsampleLinear1d(...args: unknown[]): unknown {
@@ -219,7 +219,7 @@ export function upsampleLinear1d(...args: unknown[]): unknown {
 }
 /** aten::upsample_bilinear2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
  *  aten::upsample_bilinear2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor */
-export function upsampleBilinear2d(input: Tensor, outputSize: number | readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleBilinear2d(input: Tensor, outputSize: readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleBilinear2d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2d(...args: unknown[]): unknown {
@@ -227,7 +227,7 @@ export function upsampleBilinear2d(...args: unknown[]): unknown {
 }
 /** aten::upsample_trilinear3d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
  *  aten::upsample_trilinear3d(Tensor self, SymInt[3] output_size, bool align_corners, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor */
-export function upsampleTrilinear3d(input: Tensor, outputSize: number | readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleTrilinear3d(input: Tensor, outputSize: readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleTrilinear3d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, options: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3d(...args: unknown[]): unknown {
@@ -235,7 +235,7 @@ export function upsampleTrilinear3d(...args: unknown[]): unknown {
 }
 /** aten::upsample_bicubic2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
  *  aten::upsample_bicubic2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor */
-export function upsampleBicubic2d(input: Tensor, outputSize: number | readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleBicubic2d(input: Tensor, outputSize: readonly number[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleBicubic2d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2d(self: Tensor, outputSize: number | readonly number[], alignCorners: boolean, options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2d(...args: unknown[]): unknown {
@@ -243,7 +243,7 @@ export function upsampleBicubic2d(...args: unknown[]): unknown {
 }
 /** aten::upsample_nearest1d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
  *  aten::upsample_nearest1d(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor */
-export function upsampleNearest1d(input: Tensor, outputSize: number | readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleNearest1d(input: Tensor, outputSize: readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleNearest1d(self: Tensor, outputSize: number | readonly number[], scales?: number | null, options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1d(self: Tensor, outputSize: number | readonly number[], options: { scales?: number | null }): Tensor;
 export function upsampleNearest1d(...args: unknown[]): unknown {
@@ -251,7 +251,7 @@ export function upsampleNearest1d(...args: unknown[]): unknown {
 }
 /** aten::upsample_nearest2d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
  *  aten::upsample_nearest2d(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor */
-export function upsampleNearest2d(input: Tensor, outputSize: number | readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleNearest2d(input: Tensor, outputSize: readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleNearest2d(self: Tensor, outputSize: number | readonly number[], scalesH?: number | null, scalesW?: number | null, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(self: Tensor, outputSize: number | readonly number[], options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(...args: unknown[]): unknown {
@@ -259,7 +259,7 @@ export function upsampleNearest2d(...args: unknown[]): unknown {
 }
 /** aten::upsample_nearest3d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
  *  aten::upsample_nearest3d(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor */
-export function upsampleNearest3d(input: Tensor, outputSize: number | readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function upsampleNearest3d(input: Tensor, outputSize: readonly number[] | null, scaleFactors: readonly number[] | null): Tensor;
 export function upsampleNearest3d(self: Tensor, outputSize: number | readonly number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(self: Tensor, outputSize: number | readonly number[], options: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(...args: unknown[]): unknown {
@@ -823,10 +823,10 @@ export function linalgVectorNorm(...args: unknown[]): unknown {
 }
 /** aten::linalg_matrix_norm(Tensor self, Scalar ord, int[] dim=[-2,-1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor
  *  aten::linalg_matrix_norm.str_ord(Tensor self, str ord='fro', int[] dim=[-2,-1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor */
-export function linalgMatrixNorm(self: Tensor, ord: Scalar, dim?: number | readonly number[], keepdim?: boolean, options?: { dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord: Scalar, options: { dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord?: string, dim?: number | readonly number[], keepdim?: boolean, options?: { ord?: string; dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, options: { ord?: string; dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: Scalar, dim?: readonly number[], keepdim?: boolean, options?: { dim?: readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: Scalar, options: { dim?: readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord?: string, dim?: readonly number[], keepdim?: boolean, options?: { ord?: string; dim?: readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, options: { ord?: string; dim?: readonly number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(...args: unknown[]): unknown {
   return callOp(S.linalg_matrix_norm, args);
 }
@@ -879,8 +879,8 @@ export function linalgTensorinv(...args: unknown[]): unknown {
   return callOp(S.linalg_tensorinv, args);
 }
 /** aten::linalg_tensorsolve(Tensor self, Tensor other, int[]? dims=None) -> Tensor */
-export function linalgTensorsolve(self: Tensor, other: Tensor, dims?: number | readonly number[] | null, options?: { dims?: number | readonly number[] | null }): Tensor;
-export function linalgTensorsolve(self: Tensor, other: Tensor, options: { dims?: number | readonly number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor, dims?: readonly number[] | null, options?: { dims?: readonly number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor, options: { dims?: readonly number[] | null }): Tensor;
 export function linalgTensorsolve(...args: unknown[]): unknown {
   return callOp(S.linalg_tensorsolve, args);
 }
@@ -914,8 +914,8 @@ export function linalgMultiDot(...args: unknown[]): unknown {
   return callOp(S.linalg_multi_dot, args);
 }
 /** aten::nested_to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor */
-export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number | readonly number[] | null, options?: { outputSize?: number | readonly number[] | null }): Tensor;
-export function nestedToPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number | readonly number[] | null }): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: readonly number[] | null, options?: { outputSize?: readonly number[] | null }): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, options: { outputSize?: readonly number[] | null }): Tensor;
 export function nestedToPaddedTensor(...args: unknown[]): unknown {
   return callOp(S.nested_to_padded_tensor, args);
 }
@@ -951,8 +951,8 @@ export function viewAsComplexCopy(...args: unknown[]): unknown {
   return callOp(S.view_as_complex_copy, args);
 }
 /** aten::as_strided_copy(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor */
-export function asStridedCopy(self: Tensor, size: number | readonly number[], stride: number | readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
-export function asStridedCopy(self: Tensor, size: number | readonly number[], stride: number | readonly number[], options: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null, options?: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: readonly number[], stride: readonly number[], options: { storageOffset?: number | null }): Tensor;
 export function asStridedCopy(...args: unknown[]): unknown {
   return callOp(S.as_strided_copy, args);
 }
@@ -963,12 +963,12 @@ export function diagonalCopy(...args: unknown[]): unknown {
   return callOp(S.diagonal_copy, args);
 }
 /** aten::expand_copy(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor */
-export function expandCopy(self: Tensor, size: number | readonly number[], options?: { implicit?: boolean }): Tensor;
+export function expandCopy(self: Tensor, size: readonly number[], options?: { implicit?: boolean }): Tensor;
 export function expandCopy(...args: unknown[]): unknown {
   return callOp(S.expand_copy, args);
 }
 /** aten::permute_copy(Tensor self, int[] dims) -> Tensor */
-export function permuteCopy(self: Tensor, dims: number | readonly number[]): Tensor;
+export function permuteCopy(self: Tensor, dims: readonly number[]): Tensor;
 export function permuteCopy(...args: unknown[]): unknown {
   return callOp(S.permute_copy, args);
 }
@@ -995,8 +995,8 @@ export function splitCopy(...args: unknown[]): unknown {
   return callOp(S.split_copy, args);
 }
 /** aten::split_with_sizes_copy(Tensor self, int[] split_sizes, int dim=0) -> Tensor[] */
-export function splitWithSizesCopy(self: Tensor, splitSizes: number | readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
-export function splitWithSizesCopy(self: Tensor, splitSizes: number | readonly number[], options: { dim?: number }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, splitSizes: readonly number[], dim?: number, options?: { dim?: number }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, splitSizes: readonly number[], options: { dim?: number }): Tensor[];
 export function splitWithSizesCopy(...args: unknown[]): unknown {
   return callOp(S.split_with_sizes_copy, args);
 }
@@ -1060,7 +1060,7 @@ export function unbindCopy(...args: unknown[]): unknown {
 }
 /** aten::view_copy(Tensor self, SymInt[] size) -> Tensor
  *  aten::view_copy.dtype(Tensor self, ScalarType dtype) -> Tensor */
-export function viewCopy(self: Tensor, size: number | readonly number[]): Tensor;
+export function viewCopy(self: Tensor, size: readonly number[]): Tensor;
 export function viewCopy(self: Tensor, dtype: DType): Tensor;
 export function viewCopy(...args: unknown[]): unknown {
   return callOp(S.view_copy, args);
@@ -1076,8 +1076,8 @@ export function aliasCopy(...args: unknown[]): unknown {
   return callOp(S.alias_copy, args);
 }
 /** aten::to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor */
-export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number | readonly number[] | null, options?: { outputSize?: number | readonly number[] | null }): Tensor;
-export function toPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number | readonly number[] | null }): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, outputSize?: readonly number[] | null, options?: { outputSize?: readonly number[] | null }): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, options: { outputSize?: readonly number[] | null }): Tensor;
 export function toPaddedTensor(...args: unknown[]): unknown {
   return callOp(S.to_padded_tensor, args);
 }
@@ -1255,7 +1255,7 @@ export function embeddingRenorm(...args: unknown[]): unknown {
   return callOp(S.embedding_renorm, args);
 }
 /** aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor */
-export function resize(self: Tensor, size: number | readonly number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize(self: Tensor, size: readonly number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize(...args: unknown[]): unknown {
   return callOp(S.resize, args);
 }
