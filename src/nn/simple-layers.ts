@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor/index.js';
 import * as F from './functional.js';
 import { Module } from './module.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 
 type IntOrPair = number | [number, number];
 
