@@ -296,8 +296,6 @@ const Binding kAten[] = {
     {"frexp.Tensor", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::frexp_Tensor::call(rT(info, 0))); }},
     {"frobenius_norm", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::frobenius_norm::call(rT(info, 0))); }},
     {"frobenius_norm.dim", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::frobenius_norm_dim::call(rT(info, 0), rIL(info, 1, 1), rB(info, 2))); }},
-    {"nuclear_norm", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::nuclear_norm::call(rT(info, 0), rB(info, 1))); }},
-    {"nuclear_norm.dim", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::nuclear_norm_dim::call(rT(info, 0), rIL(info, 1, 2), rB(info, 2))); }},
 };
 }  // namespace
 

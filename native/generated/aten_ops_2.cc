@@ -6,6 +6,8 @@
 namespace tl::gen {
 namespace {
 const Binding kAten[] = {
+    {"nuclear_norm", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::nuclear_norm::call(rT(info, 0), rB(info, 1))); }},
+    {"nuclear_norm.dim", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::nuclear_norm_dim::call(rT(info, 0), rIL(info, 1, 2), rB(info, 2))); }},
     {"clone", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::clone::call(rT(info, 0), rMFo(info, 1))); }},
     {"positive", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::positive::call(rT(info, 0))); }},
     {"resize_as_", [](CI& info) -> Napi::Value { at::_ops::resize_as_::call(rTm(info, 0), rT(info, 1), rMFo(info, 2)); return info[0]; }},
@@ -31,7 +33,6 @@ const Binding kAten[] = {
     {"hspmm", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::hspmm::call(rT(info, 0), rT(info, 1))); }},
     {"copy_sparse_to_sparse_", [](CI& info) -> Napi::Value { at::_ops::copy_sparse_to_sparse_::call(rTm(info, 0), rT(info, 1), rB(info, 2)); return info[0]; }},
     {"unbind.int", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::unbind_int::call(rT(info, 0), rI(info, 1))); }},
-    {"choose_qparams_optimized", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::choose_qparams_optimized::call(rT(info, 0), rI(info, 1), rI(info, 2), rF(info, 3), rI(info, 4))); }},
     {"to.dtype_layout", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::to_dtype_layout::call(rT(info, 0), rDTo(info, 1), rLayo(info, 2), rDevo(info, 3), rBo(info, 4), rB(info, 5), rB(info, 6), rMFo(info, 7))); }},
     {"to.device", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::to_device::call(rT(info, 0), rDev(info, 1), rDT(info, 2), rB(info, 3), rB(info, 4), rMFo(info, 5))); }},
     {"to.dtype", [](CI& info) -> Napi::Value { return toJs(info, at::_ops::to_dtype::call(rT(info, 0), rDT(info, 1), rB(info, 2), rB(info, 3), rMFo(info, 4))); }},

@@ -69,7 +69,7 @@ const FAMILY_REASONS: [RegExp, string][] = [
   [/^(cudnn|miopen)_/, 'GPU-vendor kernel (cuDNN/MIOpen): reached through the generic op (conv2d, batch_norm, ...)'],
   [/^fbgemm_/, 'FBGEMM quantized-linear kernel: needs quantized weights torchlab cannot make'],
   [/^mkldnn_|^to_mkldnn/, 'MKL-DNN layout kernel: needs mkldnn tensors torchlab cannot make'],
-  [/(^q_|quantize|^int_repr$|^qscheme$|quantized)/, 'quantized tensors: torchlab has no quantized dtypes'],
+  [/(^q_|quantize|qparams|^int_repr$|^qscheme$|quantized)/, 'quantized tensors: torchlab has no quantized dtypes'],
   [/_backward$|_backward_/, 'autograd backward kernel: reached through Tensor.backward(), not called directly'],
   [/^(is_vulkan_available$|vulkan_|sparse_|to_sparse|coalesce$|indices$|values$|crow_indices$|col_indices$|row_indices$|ccol_indices$)/, 'sparse / Vulkan tensors: torchlab makes dense tensors only'],
 ];

@@ -19,6 +19,7 @@ import { dtypeCode, dtypeFromCode, isDType } from './dtype.js';
 import { camel, defaultValue, parseSchema, type SchemaArg } from './aten-schema.js';
 import { TorchError } from './errors.js';
 import { describe } from './args.js';
+import { GUARDS } from './aten-guards.js';
 import type { Tensor } from './tensor.js';
 
 export type Layout = 'strided' | 'sparse_coo';
@@ -55,6 +56,7 @@ export interface OpSpec {
   name: string;
   schemas: readonly string[];
   sigs?: Sig[];
+  guard?: ((v: unknown[]) => void) | null;
 }
 
 /** A generated op's overloads (parsed on first call). */
@@ -187,6 +189,7 @@ function noMatch(spec: OpSpec, sigs: Sig[], args: unknown[]): TypeError {
 /** Calls a generated op: `args` as the user passed them (self first for methods). */
 export function callOp(spec: OpSpec, args: unknown[], method = false): unknown {
   const all = (spec.sigs ??= spec.schemas.map(compile));
+  if (spec.guard === undefined) spec.guard = GUARDS.get(spec.name) ?? null;
   const sigs = method ? all.filter((s) => s.selfFirst) : all;
   for (const lenient of [false, true]) {
     for (const sig of sigs) {
@@ -199,6 +202,7 @@ export function callOp(spec: OpSpec, args: unknown[], method = false): unknown {
       }
       const nat = new Array(vals.length);
       try {
+        if (spec.guard) spec.guard(vals);
         for (let i = 0; i < vals.length; i++) nat[i] = toNative(sig.params[i].kind, vals[i], sig.params[i].name);
       } catch (e) {
         if (e instanceof TypeError) throw new TypeError(`aten::${sig.key}: ${e.message}`);

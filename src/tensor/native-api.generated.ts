@@ -620,7 +620,6 @@ export interface AtenNative {
   'hspmm'(mat1: TensorArg, mat2: TensorArg): number;
   'copy_sparse_to_sparse_'(self: TensorArg, src: TensorArg, non_blocking: boolean): number;
   'unbind.int'(self: TensorArg, dim: number): number[];
-  'choose_qparams_optimized'(input: TensorArg, numel: number, n_bins: number, ratio: number, bit_width: number): [number, number];
   'to.dtype_layout'(self: TensorArg, dtype: number | null, layout: number | null, device: string | null, pin_memory: boolean | null, non_blocking: boolean, copy: boolean, memory_format: number | null): number;
   'to.device'(self: TensorArg, device: string, dtype: number, non_blocking: boolean, copy: boolean, memory_format: number | null): number;
   'to.dtype'(self: TensorArg, dtype: number, non_blocking: boolean, copy: boolean, memory_format: number | null): number;

@@ -168,8 +168,10 @@ def sample(arg, config, gen, ntensor, dims):
             v = [shape[-1]] if shape else []
         if v is None:
             v = [1] * (arg["size"] or 1)
-        if arg["size"] and len(v) not in (1, arg["size"]):
-            v = v[:1]
+        if arg["size"] and len(v) != arg["size"]:
+            # a fixed-size list gets all its values: some kernels (reflection_pad1d) read
+            # padding[1] of a one-element list unchecked
+            v = v[:1] * arg["size"]
         return ("v", v)
     if t in ("float", "float?"):
         return ("v", 0.5)

@@ -1323,9 +1323,3 @@ export function indexCopy(self: Tensor, dim: number, index: Tensor, source: Tens
 export function indexCopy(...args: unknown[]): unknown {
   return callOp(S.index_copy, args);
 }
-/** aten::index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!) */
-export function indexPut_(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate?: boolean, options?: { accumulate?: boolean }): Tensor;
-export function indexPut_(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean }): Tensor;
-export function indexPut_(...args: unknown[]): unknown {
-  return callOp(S.index_put_, args);
-}

@@ -8,6 +8,12 @@ import type { DType } from '../dtype.js';
 import { callOp, type Layout, type MemoryFormat } from '../aten-runtime.js';
 import * as S from './specs.generated.js';
 
+/** aten::index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!) */
+export function indexPut_(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate?: boolean, options?: { accumulate?: boolean }): Tensor;
+export function indexPut_(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean }): Tensor;
+export function indexPut_(...args: unknown[]): unknown {
+  return callOp(S.index_put_, args);
+}
 /** aten::index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor */
 export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate?: boolean, options?: { accumulate?: boolean }): Tensor;
 export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean }): Tensor;
@@ -1301,15 +1307,4 @@ export function var$(self: Tensor, dim: number | readonly number[] | null, optio
 export function var$(self: Tensor, dim: number | readonly number[] | null, options?: { correction?: number | null; keepdim?: boolean }): Tensor;
 export function var$(...args: unknown[]): unknown {
   return callOp(S.var$, args);
-}
-/** aten::var_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)
- *  aten::var_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)
- *  aten::var_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor) */
-export function varMean(self: Tensor, unbiased?: boolean, options?: { unbiased?: boolean }): [Tensor, Tensor];
-export function varMean(self: Tensor, options: { unbiased?: boolean }): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | readonly number[] | null, unbiased?: boolean, keepdim?: boolean, options?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | readonly number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | readonly number[] | null, options?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
-export function varMean(...args: unknown[]): unknown {
-  return callOp(S.var_mean, args);
 }

@@ -8,6 +8,17 @@ import type { DType } from '../dtype.js';
 import { callOp, type Layout, type MemoryFormat } from '../aten-runtime.js';
 import * as S from './specs.generated.js';
 
+/** aten::var_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)
+ *  aten::var_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)
+ *  aten::var_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor) */
+export function varMean(self: Tensor, unbiased?: boolean, options?: { unbiased?: boolean }): [Tensor, Tensor];
+export function varMean(self: Tensor, options: { unbiased?: boolean }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | readonly number[] | null, unbiased?: boolean, keepdim?: boolean, options?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | readonly number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | readonly number[] | null, options?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(...args: unknown[]): unknown {
+  return callOp(S.var_mean, args);
+}
 /** aten::view_as(Tensor(a) self, Tensor other) -> Tensor(a) */
 export function viewAs(self: Tensor, other: Tensor): Tensor;
 export function viewAs(...args: unknown[]): unknown {
@@ -212,11 +223,6 @@ export function unbind(self: Tensor, dim?: number, options?: { dim?: number }): 
 export function unbind(self: Tensor, options: { dim?: number }): Tensor[];
 export function unbind(...args: unknown[]): unknown {
   return callOp(S.unbind, args);
-}
-/** aten::choose_qparams_optimized(Tensor input, int numel, int n_bins, float ratio, int bit_width) -> (Tensor, Tensor) */
-export function chooseQparamsOptimized(input: Tensor, numel: number, nBins: number, ratio: number, bitWidth: number): [Tensor, Tensor];
-export function chooseQparamsOptimized(...args: unknown[]): unknown {
-  return callOp(S.choose_qparams_optimized, args);
 }
 /** aten::to.dtype_layout(Tensor(a) self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)
  *  aten::to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)

@@ -1585,9 +1585,6 @@ export const copy_sparse_to_sparse_ = spec('copy_sparse_to_sparse_', [
 export const unbind = spec('unbind', [
   "unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]",
 ]);
-export const choose_qparams_optimized = spec('choose_qparams_optimized', [
-  "choose_qparams_optimized(Tensor input, int numel, int n_bins, float ratio, int bit_width) -> (Tensor, Tensor)",
-]);
 export const to = spec('to', [
   "to.dtype_layout(Tensor(a) self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
   "to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
