@@ -13,7 +13,7 @@ const CHILD = fileURLToPath(new URL('./helpers/aten-fuzz-child.ts', import.meta.
 const SEED = 20261203;
 const CALLS = 10_000;
 // Left out: special_*_polynomial_* loop n times per element, so a huge n hangs (as in PyTorch).
-// Ops whose libtorch 1.13 kernels crashed under this fuzzer (lstm_cell, native_channel_shuffle,
+// Ops whose libtorch 1.13 kernels crashed under this fuzzer (lstm_cell, native_channel_shuffle, align_tensors,
 // col2im, thnn_conv2d, slow_conv3d, slow_conv3d_forward, max_unpool2d, reflection_pad1d; seeds
 // 1-19 and 20261203) are fuzzed like the others: src/tensor/aten-guards.ts checks what they do not.
 const DENY = '^special_\\w+_polynomial_\\w+$';

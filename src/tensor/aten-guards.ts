@@ -66,7 +66,13 @@ export const GUARDS: ReadonlyMap<string, Guard> = new Map<string, Guard>([
   ['native_channel_shuffle', (v) => {
     positive(v[1], 'groups');
     if (shape(v[0]).length < 2) fail('self must have a channel dimension (at least 2 dimensions)');
+    // an empty input divides by zero in the kernel (PyTorch crashes too)
+    if ((v[0] as Tensor).numel() === 0) fail('self must not be empty');
     if (shape(v[0])[1] % (v[1] as number) !== 0) fail(`channels ${shape(v[0])[1]} are not divisible by groups ${v[1]}`);
+  }],
+  // align_tensors([]) reads the first tensor of an empty list
+  ['align_tensors', (v) => {
+    if ((v[0] as unknown[]).length === 0) fail('tensors must not be empty');
   }],
   // col2im(self, output_size, kernel_size, dilation, padding, stride)
   ['col2im', (v) => {
