@@ -47,6 +47,7 @@ interface Sig {
   text: string;
   params: Param[];
   pos: Param[];
+  posIdx: number[]; // schema index of each positional
   byKey: Map<string, number>;
   inplace: boolean;
   selfFirst: boolean;
@@ -56,6 +57,7 @@ export interface OpSpec {
   name: string;
   schemas: readonly string[];
   sigs?: Sig[];
+  methodSigs?: Sig[];
   guard?: ((v: unknown[]) => void) | null;
 }
 
@@ -95,7 +97,8 @@ function compile(text: string): Sig {
     };
   }
   return {
-    key: s.overload ? `${s.name}.${s.overload}` : s.name, text, params, pos: params.filter((p) => !p.kw), byKey, inplace,
+    key: s.overload ? `${s.name}.${s.overload}` : s.name, text, params, pos: params.filter((p) => !p.kw),
+    posIdx: params.flatMap((p, i) => (p.kw ? [] : [i])), byKey, inplace,
     selfFirst: s.args[0]?.name === 'self', ret,
   };
 }
@@ -158,7 +161,7 @@ function bind(sig: Sig, args: unknown[], lenient: boolean): unknown[] | null {
   for (let i = 0; i < n; i++) {
     const v = args[i];
     if (v !== undefined && !fits(sig.pos[i].kind, v, lenient, sig.pos[i].size)) return null;
-    vals[sig.params.indexOf(sig.pos[i])] = v;
+    vals[sig.posIdx[i]] = v;
   }
   if (opts) {
     for (const k of Object.keys(opts)) {
@@ -190,9 +193,11 @@ function noMatch(spec: OpSpec, sigs: Sig[], args: unknown[]): TypeError {
 export function callOp(spec: OpSpec, args: unknown[], method = false): unknown {
   const all = (spec.sigs ??= spec.schemas.map(compile));
   if (spec.guard === undefined) spec.guard = GUARDS.get(spec.name) ?? null;
-  const sigs = method ? all.filter((s) => s.selfFirst) : all;
-  for (const lenient of [false, true]) {
-    for (const sig of sigs) {
+  const sigs = method ? (spec.methodSigs ??= all.filter((s) => s.selfFirst)) : all;
+  for (let pass = 0; pass < 2; pass++) {
+    const lenient = pass === 1;
+    for (let k = 0; k < sigs.length; k++) {
+      const sig = sigs[k];
       const vals = bind(sig, args, lenient);
       if (!vals) continue;
       const fn = bindings[sig.key];
@@ -200,15 +205,15 @@ export function callOp(spec: OpSpec, args: unknown[], method = false): unknown {
         throw new TorchError(`aten::${sig.key} is not in the libtorch this addon was built against (${native.version()})`,
           'NotImplementedError');
       }
-      const nat = new Array(vals.length);
       try {
         if (spec.guard) spec.guard(vals);
-        for (let i = 0; i < vals.length; i++) nat[i] = toNative(sig.params[i].kind, vals[i], sig.params[i].name);
+        // converted in place: vals becomes the native argument list
+        for (let i = 0; i < vals.length; i++) vals[i] = toNative(sig.params[i].kind, vals[i], sig.params[i].name);
       } catch (e) {
         if (e instanceof TypeError) throw new TypeError(`aten::${sig.key}: ${e.message}`);
         throw e;
       }
-      return sig.ret(fn(...nat), args);
+      return sig.ret(fn(...vals), args);
     }
   }
   throw noMatch(spec, sigs, args);
