@@ -7,6 +7,7 @@
 // Variants (each: `reps` repetitions of `ops` ops; the best and the median repetition are reported):
 //   tidy      torch.tidy around each batch of `batch` ops; the results are freed when the tidy ends
 //   dispose   c = a.add(b); c.dispose()
+//   generated tidy, but through the generated binding: torch.aten.add(a, b)
 //   native    the addon alone, no Tensor objects: native.addT(ha, hb, 1) + native.dispose(h)
 //             (a floor for the two above: what the JS layer in src/tensor adds is the difference)
 import * as torch from '../src/index.js';
@@ -46,6 +47,16 @@ const variants: Record<string, (n: number) => void> = {
   },
   dispose: (n) => {
     for (let i = 0; i < n; i++) a.add(b).dispose();
+  },
+  // the generated path (scripts/gen-ops): torch.aten.add resolves the overload from the schema
+  // (add.Tensor), fills alpha's default and calls native.aten['add.Tensor']
+  generated: (n) => {
+    for (let done = 0; done < n; done += batch) {
+      const m = Math.min(batch, n - done);
+      torch.tidy(() => {
+        for (let i = 0; i < m; i++) torch.aten.add(a, b);
+      });
+    }
   },
   native: (n) => {
     // Tensor keeps its handle private: use two raw handles made here (ones([1]), float32, cpu).

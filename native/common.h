@@ -22,6 +22,8 @@ struct Binding {
 
 // Registers a table of bindings on `exports`, each wrapped in the exception guard.
 void registerAll(Napi::Env env, Napi::Object exports, const Binding* table, size_t n);
+// The same for generated ATen bindings: errors are prefixed with `aten::<name>: `.
+void registerNamed(Napi::Env env, Napi::Object target, const Binding* table, size_t n);
 #define TL_REGISTER(env, exports, table) \
   ::tl::registerAll(env, exports, table, sizeof(table) / sizeof(table[0]))
 

@@ -2,6 +2,7 @@
 // (threads, seeds, CUDA availability, memory accounting).
 #include "common.h"
 #include "distributed.h"
+#include "aten_args.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
@@ -92,33 +93,51 @@ Napi::Error jsError(Napi::Env env, const char* kind, const std::string& msg) {
   return Napi::Error::New(env, msg);
 }
 
-Napi::Value guarded(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Fn fn = reinterpret_cast<Fn>(info.Data());
+// Turns the exception being handled into a JS error; `prefix` names the op for generated bindings.
+[[noreturn]] void rethrowJs(Napi::Env env, const std::string& prefix) {
   try {
-    return fn(info);
+    throw;
   } catch (const Napi::Error&) {
     throw;
   } catch (const ArgTypeError& e) {
-    throw Napi::TypeError::New(env, e.what());
+    throw Napi::TypeError::New(env, prefix + e.what());
   } catch (const ArgRangeError& e) {
-    throw Napi::RangeError::New(env, e.what());
+    throw Napi::RangeError::New(env, prefix + e.what());
   } catch (const c10::IndexError& e) {
-    throw jsError(env, "IndexError", e.what_without_backtrace());
+    throw jsError(env, "IndexError", prefix + e.what_without_backtrace());
   } catch (const c10::ValueError& e) {
-    throw jsError(env, "ValueError", e.what_without_backtrace());
+    throw jsError(env, "ValueError", prefix + e.what_without_backtrace());
   } catch (const c10::TypeError& e) {
-    throw jsError(env, "TypeError", e.what_without_backtrace());
+    throw jsError(env, "TypeError", prefix + e.what_without_backtrace());
   } catch (const c10::NotImplementedError& e) {
-    throw jsError(env, "NotImplementedError", e.what_without_backtrace());
+    throw jsError(env, "NotImplementedError", prefix + e.what_without_backtrace());
   } catch (const c10::Error& e) {
-    throw jsError(env, "RuntimeError", e.what_without_backtrace());
+    throw jsError(env, "RuntimeError", prefix + e.what_without_backtrace());
   } catch (const std::bad_alloc&) {
-    throw jsError(env, "OutOfMemoryError", "out of memory");
+    throw jsError(env, "OutOfMemoryError", prefix + "out of memory");
   } catch (const std::exception& e) {
-    throw jsError(env, "RuntimeError", e.what());
+    throw jsError(env, "RuntimeError", prefix + e.what());
   } catch (...) {
-    throw jsError(env, "RuntimeError", "unknown C++ exception");
+    throw jsError(env, "RuntimeError", prefix + "unknown C++ exception");
+  }
+}
+
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  Fn fn = reinterpret_cast<Fn>(info.Data());
+  try {
+    return fn(info);
+  } catch (...) {
+    rethrowJs(info.Env(), "");
+  }
+}
+
+// Generated bindings: Data is the Binding itself, so every error names the ATen op.
+Napi::Value guardedNamed(const Napi::CallbackInfo& info) {
+  const Binding* b = static_cast<const Binding*>(info.Data());
+  try {
+    return b->fn(info);
+  } catch (...) {
+    rethrowJs(info.Env(), std::string("aten::") + b->name + ": ");
   }
 }
 }  // namespace
@@ -127,6 +146,13 @@ void registerAll(Napi::Env env, Napi::Object exports, const Binding* table, size
   for (size_t i = 0; i < n; i++) {
     exports.Set(table[i].name,
                 Napi::Function::New(env, guarded, table[i].name, reinterpret_cast<void*>(table[i].fn)));
+  }
+}
+
+void registerNamed(Napi::Env env, Napi::Object target, const Binding* table, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    target.Set(table[i].name, Napi::Function::New(env, guardedNamed, table[i].name,
+                                                  const_cast<void*>(static_cast<const void*>(&table[i]))));
   }
 }
 
@@ -434,6 +460,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNN(env, exports);
   registerDistributed(env, exports);
   registerDdp(env, exports);
+  Napi::Object aten = Napi::Object::New(env);
+  gen::registerAten0(env, aten);
+  gen::registerAten1(env, aten);
+  gen::registerAten2(env, aten);
+  gen::registerAten3(env, aten);
+  exports.Set("aten", aten);
   return exports;
 }
 

@@ -10,7 +10,7 @@ export * from './tensor/index.js';
 export * as F from './nn/functional.js';
 export * as functional from './nn/functional.js';
 export * as nn from './nn/index.js';
-export * as optim from './optim/index.js';
+export * as optim from './optim-api.js';
 export * as models from './models/index.js';
 export * as distributed from './distributed/index.js';
 export * as data from './data/index.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { F, nn, optim, type Tensor } from '../src/index.js';
 import { assertClose } from './assert-tensor.js';
-import { steepest } from '../src/optim/find-lr.js';
+import { steepest } from '../src/train/find-lr.js';
 
 torch.setNumThreads(1); // tiny tensors: more threads only add contention (this file runs in its own process)
 const { tensors: fx, metadata } = torch.loadWithMetadata(new URL('./fixtures/optim.safetensors', import.meta.url).pathname);

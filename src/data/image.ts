@@ -10,7 +10,6 @@ import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
-import * as F from '../nn/functional.js';
 import { checkOptions, describe } from '../tensor/args.js';
 import { isTensor } from '../tensor/handles.js';
 import { displayBundle } from '../tensor/jupyter.js';
@@ -73,14 +72,14 @@ export function makeGrid(images: Tensor | Tensor[], options?: MakeGridOptions): 
     const ymaps = Math.ceil(n / xmaps);
     // Each cell = the image with `padding` rows/cols of padValue above and to its left; empty cells
     // are all padValue; the grid gets one more `padding` at the right and the bottom.
-    let cells = F.pad(t, [padding, 0, padding, 0], { mode: 'constant', value: padValue });
+    let cells = torch.pad(t, [padding, 0, padding, 0], { mode: 'constant', value: padValue });
     if (ymaps * xmaps > n) {
       const blank = torch.full([ymaps * xmaps - n, c, h + padding, w + padding], padValue, { dtype: t.dtype, device: t.device });
       cells = torch.cat([cells, blank], 0);
     }
     const grid = cells.view(ymaps, xmaps, c, h + padding, w + padding).permute(2, 0, 3, 1, 4)
       .reshape(c, ymaps * (h + padding), xmaps * (w + padding));
-    return F.pad(grid, [0, padding, 0, padding], { mode: 'constant', value: padValue });
+    return torch.pad(grid, [0, padding, 0, padding], { mode: 'constant', value: padValue });
   });
 }
 

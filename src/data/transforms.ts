@@ -13,11 +13,10 @@
 //   distributions and the same fall-back (no erasing) when no attempt fits.
 // - `apply(batch)` stands in for Python's `transform(batch)` (JS objects are not callable).
 import * as torch from '../tensor/index.js';
-import * as F from '../nn/functional.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkOptions, describe } from '../tensor/args.js';
 import { isTensor } from '../tensor/handles.js';
-import { pyList, pyTuple } from '../nn/repr.js';
+import { pyList, pyTuple } from '../tensor/pyrepr.js';
 
 /** Anything Compose accepts: a transform object or a plain function of the batch. */
 export type TransformLike = Transform | ((batch: Tensor) => Tensor);
@@ -220,14 +219,14 @@ export class RandomCrop extends Transform {
     }
   }
 
-  /** F.pad with torchvision's padding spelling ([l, t, r, b] etc.) and mode names. */
+  /** torch.pad (aten::pad, what F.pad calls) with torchvision's padding spelling ([l, t, r, b] etc.) and mode names. */
   #pad(x: Tensor, left: number, top: number, right: number, bottom: number): Tensor {
     const mode = this.paddingMode === 'edge' ? 'replicate' : this.paddingMode === 'reflect' ? 'reflect' : 'constant';
     const pads = [left, right, top, bottom];
-    if (mode === 'constant') return F.pad(x, pads, { mode, value: this.fill });
-    if (torch.isFloatingPoint(x.dtype)) return F.pad(x, pads, { mode });
+    if (mode === 'constant') return torch.pad(x, pads, { mode, value: this.fill });
+    if (torch.isFloatingPoint(x.dtype)) return torch.pad(x, pads, { mode });
     // libtorch's CPU replicate / reflect pads have no integer kernels: pad in float64 (exact), convert back
-    return F.pad(x.to('float64'), pads, { mode }).to(x.dtype);
+    return torch.pad(x.to('float64'), pads, { mode }).to(x.dtype);
   }
 
   forward(batch: Tensor): Tensor {

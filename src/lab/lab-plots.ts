@@ -1,6 +1,6 @@
 // The plots of one experiment: the notebook's loss progression (all runs overlaid), train/test
 // curves, final accuracy bars, the LR range test, and gradient flow when it was recorded.
-import type { FindLrResult } from '../optim/find-lr.js';
+import type { FindLrResult } from '../train/find-lr.js';
 import type { RunResult } from '../train/records.js';
 import { accuracyBarsSpec, epochCurvesSpec, gradFlowOverTimeSpec, gradFlowSpec, lossProgressionSpec, lrFinderSpec, savePlot } from '../train/plots.js';
 import type { PlotRef } from './report.js';

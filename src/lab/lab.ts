@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
 import * as F from '../nn/functional.js';
-import { findLr, type FindLrResult } from '../optim/find-lr.js';
+import { findLr, type FindLrResult } from '../train/find-lr.js';
 import { SGD } from '../optim/sgd.js';
 import { fit } from '../train/fit.js';
 import type { RunResult } from '../train/records.js';

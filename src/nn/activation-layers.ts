@@ -9,7 +9,7 @@ import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
 import { warnOnce } from './warnings.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 
 /** PyTorch's _get_softmax_dim: the implicit dim when none is given (deprecated there too). */
 function implicitDim(name: string, ndim: number): number {

@@ -7,7 +7,7 @@ import * as FL from './functional-layers.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 import type { PaddingMode } from './layers.js';
 
 const single = (x: number | number[], name: string): [number] => {

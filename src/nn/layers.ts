@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/index.js';
 import * as F from './functional.js';
 import * as init from './init.js';
 import { Buffer, Module, Parameter } from './module.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 import { checkInt, checkOptions, describe, pair } from '../tensor/args.js';
 
 const pair2 = (x: number | [number, number], name: string): [number, number] => pair(x, name) as [number, number];

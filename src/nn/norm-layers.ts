@@ -7,7 +7,7 @@ import * as FL from './functional-layers.js';
 import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 
 export interface EmbeddingOptions {
   paddingIdx?: number | null;

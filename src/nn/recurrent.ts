@@ -12,7 +12,7 @@ import * as init from './init.js';
 import { Module, Parameter } from './module.js';
 import { keywordArgs } from './options.js';
 import { warnOnce } from './warnings.js';
-import { pyBool, pyFloat } from './repr.js';
+import { pyBool, pyFloat } from '../tensor/pyrepr.js';
 
 export interface RNNOptions {
   numLayers?: number;

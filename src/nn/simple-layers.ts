@@ -7,7 +7,7 @@ import { checkBool, checkInt, checkNumber, checkOptions, describe } from '../ten
 import * as F from './functional.js';
 import { Module } from './module.js';
 import { keywordArgs } from './options.js';
-import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
 
 type IntOrPair = number | [number, number];
 

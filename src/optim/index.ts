@@ -14,4 +14,3 @@ export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export * as lrScheduler from './lr-scheduler.js';
-export { findLr, type FindLrOptions, type FindLrResult } from './find-lr.js';

@@ -18,10 +18,15 @@ export {
 export { tidy, keep, dispose, memory, type MemoryInfo } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export { autocast, type AutocastOptions } from './autocast.js';
-export { softmax, logSoftmax } from '../nn/functional.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cuda } from './random.js';
 export { save, load, loadWithMetadata, serialize, deserialize, type NamedTensors } from './safetensors.js';
 export { type DType, isFloatingPoint, isDType } from './dtype.js';
+// The generated ops (scripts/gen-ops): torch.aten.* is every bound ATen op (like torch.ops.aten);
+// torch.* gains each function variant not defined above, Tensor each method variant.
+export * as aten from './aten/all.generated.js';
+export * from './aten/torch.generated.js';
+import './aten/methods.generated.js';
+export { type Layout, type MemoryFormat } from './aten-runtime.js';
 export { type Shape, type Scalar } from './args.js';
 import { native } from './native.js';
 

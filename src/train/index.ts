@@ -8,3 +8,6 @@ export { gradNorms } from './grad-flow.js';
 export { ProgressBar, formatTqdm } from './progress.js';
 export { showPlot } from './notebook-display.js';
 export type { StepRecord, EpochRecord, GradFlowRecord, EvalResult, Divergence, RunResult, MetricsLine } from './records.js';
+// The LR range test drives a Module through training steps, so it lives here, not in optim
+// (torch.optim.findLr still reaches it: src/optim-api.ts).
+export { findLr, steepest, type FindLrOptions, type FindLrResult } from './find-lr.js';

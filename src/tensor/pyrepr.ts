@@ -1,4 +1,5 @@
-// Python's text for values in extra_repr strings, so toString() matches print(model) exactly.
+// Python's text for values (repr strings), so toString() of modules and transforms matches
+// PyTorch's and torchvision's print() exactly.
 
 /** repr() of a Python float: 0.1, 1e-05, 1.0. */
 export function pyFloat(x: number): string {

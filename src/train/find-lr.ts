@@ -1,4 +1,4 @@
-// optim.findLr: the LR range test (Smith; fastai's lr_find / torch-lr-finder's exponential mode).
+// train.findLr (also optim.findLr): the LR range test (Smith; fastai's lr_find / torch-lr-finder's exponential mode).
 // Not in PyTorch itself. The loss curve is smoothed with fastai's debiased moving average
 // (avg = β·avg + (1-β)·loss, smoothed = avg / (1 - β^(i+1))) with β = 1 - smoothing, and the
 // suggestion is fastai's "steepest": the lr where the smoothed loss falls fastest against log(lr),
@@ -7,7 +7,7 @@ import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkInt, checkNumber, checkOptions, describe } from '../tensor/args.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict } from './optimizer.js';
+import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 
 export interface FindLrOptions {
   /** First lr (default 1e-7). */
