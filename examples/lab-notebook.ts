@@ -32,10 +32,11 @@
 //
 // Deviations, forced by the setting: fit/predict are async (awaited); with no inline matplotlib, show()
 // writes the grid to a PNG and fit() each loss plot to a PNG, printing their paths; the progress bars go
-// to stderr as tqdm's do; num_workers is dropped (the DataLoader cuts a whole batch in one op).
+// to stderr as tqdm's do; num_workers is dropped (the DataLoader cuts a whole batch in one op and runs the
+// dataset's transform on it); next(iter(loader)) is loader.firstBatch(), a batch the cell owns (freed by its tidy).
 import * as torch from '../src/index.js';
 import { Compose, DataLoader, ToTensor } from '../src/data/index.js';
-import { PARTS, SEED, disposeDataset, firstBatchImages, loadDataset, makeGrid, show } from './lab-notebook/setup.js';
+import { PARTS, SEED, disposeDataset, loadDataset, makeGrid, show } from './lab-notebook/setup.js';
 import { learningRateAndMomentum } from './lab-notebook/cnn.js';
 import { batchNormalization, batchNormDataCell } from './lab-notebook/batch-norm.js';
 import { residualConnections } from './lab-notebook/resnet.js';
@@ -69,10 +70,10 @@ torch.manualSeed(SEED);
 const transform = new Compose([
   new ToTensor(), // uint8 [0, 255] -> float32 [0, 1], as torchvision.transforms.ToTensor()
 ]);
-// load the train dataset
-let trainDataset = loadDataset(true);
+// load the train dataset   (torchvision.datasets.FashionMNIST(..., train=True, transform=transform))
+let trainDataset = loadDataset(true, transform);
 // load the test dataset
-let testDataset = loadDataset(false);
+let testDataset = loadDataset(false, transform);
 
 // In [ ]:
 // define the hyperparameters
@@ -86,14 +87,14 @@ const DEVICE = torch.cuda.isAvailable() ? 'cuda' : 'cpu';
 console.log(DEVICE);
 
 // In [ ]:
-const trainDataloader = new DataLoader(trainDataset, { batchSize: BATCH_SIZE, shuffle: true, transform });
-const testDataloader = new DataLoader(testDataset, { batchSize: TEST_BATCH_SIZE, shuffle: false, transform });
+const trainDataloader = new DataLoader(trainDataset, { batchSize: BATCH_SIZE, shuffle: true });
+const testDataloader = new DataLoader(testDataset, { batchSize: TEST_BATCH_SIZE, shuffle: false });
 
 // Now, let's visualize some samples.
 
 // In [ ]:
 torch.tidy(() => {
-  const images = firstBatchImages(trainDataloader).narrow(0, 0, 10); // next(iter(train_dataloader))[0][:10]
+  const images = trainDataloader.firstBatch()[0].narrow(0, 0, 10); // next(iter(train_dataloader))[0][:10]
   const grid = makeGrid(images, { nrow: 5, padding: 10 });
   show(grid);
 });

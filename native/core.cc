@@ -2,6 +2,7 @@
 // (threads, seeds, CUDA availability, memory accounting).
 #include "common.h"
 #include "aten_args.h"
+#include "distributed.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
@@ -413,6 +414,14 @@ Napi::Value version(const Napi::CallbackInfo& info) {
                                            "." + std::to_string(TORCH_VERSION_PATCH));
 }
 
+// `torchlab doctor`: how this libtorch was built (BLAS, CUDA, ...) and its thread settings.
+Napi::Value buildInfo(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("config", at::show_config());
+  o.Set("parallel", at::get_parallel_info());
+  return o;
+}
+
 const Binding kCore[] = {
     {"setErrorFactory", setErrorFactory}, {"dispose", dispose},
     {"disposeMany", disposeMany},         {"isLive", isLive},
@@ -423,6 +432,7 @@ const Binding kCore[] = {
     {"setRngState", setRngState},         {"setGradEnabled", setGradEnabled},
     {"isGradEnabled", isGradEnabled},     {"version", version},
     {"autocastEnter", autocastEnter},   {"autocastExit", autocastExit},
+    {"buildInfo", buildInfo},
 };
 }  // namespace
 
@@ -430,7 +440,10 @@ void registerCore(Napi::Env env, Napi::Object exports) { TL_REGISTER(env, export
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // libtorch starts with 1 intra-op thread on these machines; use every core, as PyTorch does.
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // OMP_NUM_THREADS wins when set, as in PyTorch (`torchlab run` splits the cores between ranks with it).
+  const char* omp = std::getenv("OMP_NUM_THREADS");
+  int ompThreads = omp ? std::atoi(omp) : 0;
+  at::set_num_threads(ompThreads > 0 ? ompThreads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   // glibc returns big freed blocks to the OS and a training step then page-faults them back
   // (measured: ~12,000 faults and +25% step time at batch 256). Keep them mapped, as PyTorch's
   // own caching allocators do; TORCHLAB_MALLOC_DEFAULTS=1 keeps glibc's defaults.
@@ -451,6 +464,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   gen::registerAten2(env, aten);
   gen::registerAten3(env, aten);
   exports.Set("aten", aten);
+  registerDistributed(env, exports);
+  registerDdp(env, exports);
   return exports;
 }
 

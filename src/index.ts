@@ -12,6 +12,7 @@ export * as functional from './nn/functional.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim-api.js';
 export * as models from './models/index.js';
+export * as distributed from './distributed/index.js';
 export * as data from './data/index.js';
-export * as utils from './data/image.js';
+export * as utils from './data/utils.js'; // torchvision.utils (makeGrid, saveImage) + torch.utils.data
 export * as train from './train/index.js';

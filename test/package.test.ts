@@ -13,15 +13,22 @@ test("import 'torchlab' gives the compiled, typed package", async () => {
   x.dispose();
 });
 
-test("subpaths: torchlab/nn, /nn/functional, /optim, /models, /data, /utils", async () => {
+test("subpaths: torchlab/nn, /nn/functional, /optim, /models, /data, /utils, /utils/data, /distributed", async () => {
   const nn = await import('torchlab/nn');
   const F = await import('torchlab/nn/functional');
   const optim = await import('torchlab/optim');
   const models = await import('torchlab/models');
   const data = await import('torchlab/data');
   const utils = await import('torchlab/utils');
+  const utilsData = await import('torchlab/utils/data');
+  const dist = await import('torchlab/distributed');
+  assert.equal(typeof dist.initProcessGroup, 'function');
+  assert.equal(typeof nn.parallel.DistributedDataParallel, 'function');
+  assert.equal(typeof data.DistributedSampler, 'function');
   assert.equal(typeof data.DataLoader, 'function');
   assert.equal(typeof utils.makeGrid, 'function');
+  assert.equal(utils.data.randomSplit, utilsData.randomSplit); // torch.utils.data
+  assert.equal(utilsData.DataLoader, data.DataLoader);
   assert.equal(typeof nn.Linear, 'function');
   assert.equal(typeof F.crossEntropy, 'function');
   assert.equal(typeof optim.SGD, 'function');

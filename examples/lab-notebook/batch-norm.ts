@@ -4,7 +4,7 @@
 import { nn, optim, type Tensor } from '../../src/index.js';
 import { BasicModel } from '../../src/train/index.js';
 import { DataLoader, type Compose } from '../../src/data/index.js';
-import { FLAT_FEATURES, IN_CHANNELS, epochs, firstBatchImages, loadDataset, makeGrid, plot, show, type LabDataset } from './setup.js';
+import { FLAT_FEATURES, IN_CHANNELS, epochs, loadDataset, makeGrid, plot, show, type LabDataset } from './setup.js';
 import * as torch from '../../src/index.js';
 
 // # Batch normalization
@@ -45,16 +45,16 @@ export function batchNormDataCell(transform: Compose): Loaders {
   const TEST_BATCH_SIZE = 256;
   // (transform: the same Compose([ToTensor()]), passed in)
 
-  // load the train dataset   (CIFAR10(root='./data/', train=True, download=True) with --dataset cifar10)
-  const trainDataset = loadDataset(true);
+  // load the train dataset   (CIFAR10(root='./data/', train=True, download=True, transform=transform) with --dataset cifar10)
+  const trainDataset = loadDataset(true, transform);
   // load the test dataset
-  const testDataset = loadDataset(false);
+  const testDataset = loadDataset(false, transform);
 
-  const trainDataloader = new DataLoader(trainDataset, { batchSize: BATCH_SIZE, shuffle: true, transform });
-  const testDataloader = new DataLoader(testDataset, { batchSize: TEST_BATCH_SIZE, shuffle: false, transform });
+  const trainDataloader = new DataLoader(trainDataset, { batchSize: BATCH_SIZE, shuffle: true });
+  const testDataloader = new DataLoader(testDataset, { batchSize: TEST_BATCH_SIZE, shuffle: false });
 
   torch.tidy(() => {
-    const images = firstBatchImages(trainDataloader).narrow(0, 0, 10);
+    const images = trainDataloader.firstBatch()[0].narrow(0, 0, 10); // next(iter(train_dataloader))[0][:10]
     const grid = makeGrid(images, { nrow: 5, padding: 10 });
     show(grid);
   });

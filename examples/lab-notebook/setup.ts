@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { BasicFitOptions } from '../../src/train/index.js';
-import { CIFAR10, DataLoader, FashionMNIST, TensorDataset, makeGrid, saveImage } from '../../src/data/index.js';
+import { CIFAR10, FashionMNIST, Subset, makeGrid, saveImage, type Transform } from '../../src/data/index.js';
 
 export const USAGE = 'usage: node --import tsx examples/lab-notebook.ts [--dataset fashion-mnist|cifar10] [--epochs-scale S]\n' +
   '         [--limit N] [--test-limit N] [--only cnn,bn,resnet] [--resnet-width W] [--out DIR] [--data-root DIR] [--seed N]';
@@ -70,18 +70,19 @@ export const epochs = (n: number): number => Math.max(1, Math.round(n * EPOCHS_S
 /** fit()'s options: the notebook's plot_loss=True, with this model's plot written to OUT/loss-<name>.png. */
 export const plot = (name: string): BasicFitOptions => ({ plotLoss: true, plotPath: path.join(OUT, `loss-${name}.png`) });
 
-export type LabDataset = FashionMNIST | CIFAR10 | TensorDataset;
+export type LabDataset = FashionMNIST | CIFAR10 | Subset;
 
 /**
- * One split of the chosen dataset (torchvision's FashionMNIST / CIFAR10(root='./data/', download=True)),
- * cut to its first --limit (train) or --test-limit (test) images.
+ * One split of the chosen dataset with the notebook's transform on it (torchvision's
+ * FashionMNIST / CIFAR10(root='./data/', train=..., download=True, transform=transform)), cut to its
+ * first --limit (train) or --test-limit (test) images with torch.utils.data.Subset.
  */
-export function loadDataset(train: boolean): LabDataset {
+export function loadDataset(train: boolean, transform: Transform): LabDataset {
   let ds: FashionMNIST | CIFAR10;
   try {
     ds = DATASET === 'cifar10'
-      ? new CIFAR10({ root: DATA_ROOT, train, download: true })
-      : new FashionMNIST({ train }); // Debian's /usr/share/datasets/fashion-mnist
+      ? new CIFAR10({ root: DATA_ROOT, train, download: true, transform })
+      : new FashionMNIST({ train, transform }); // Debian's /usr/share/datasets/fashion-mnist
   } catch (e) {
     console.error(`${(e as Error).message}\n` + (DATASET === 'cifar10'
       ? 'CIFAR-10 needs the network once (or a mirror: TORCHLAB_CIFAR_MIRROR); the default --dataset fashion-mnist works offline.'
@@ -90,14 +91,12 @@ export function loadDataset(train: boolean): LabDataset {
   }
   const n = train ? LIMIT : TEST_LIMIT;
   if (n === undefined || n >= ds.length) return ds;
-  const sub = new TensorDataset(torch.keep(ds.data.narrow(0, 0, n).clone()), torch.keep(ds.targets.narrow(0, 0, n).clone()));
-  ds.dispose();
-  return sub;
+  return new Subset(ds, Array.from({ length: n }, (_, i) => i)); // Subset(ds, range(n))
 }
 
 /** Frees a dataset's tensors (the notebook just rebinds the name and lets Python collect it). */
 export function disposeDataset(ds: LabDataset): void {
-  torch.dispose([ds.data, ds.targets]);
+  (ds instanceof Subset ? (ds.dataset as FashionMNIST | CIFAR10) : ds).dispose();
 }
 
 let shown = 0;
@@ -106,14 +105,6 @@ export function show(img: Tensor): void {
   const file = path.join(OUT, `samples${shown++ ? `-${shown}` : ''}.png`);
   saveImage(img, file);
   console.log(`Sample grid: ${file}`);
-}
-
-/** next(iter(loader))[0]: the first batch's images (freed with the enclosing tidy scope). */
-export function firstBatchImages(loader: DataLoader): Tensor {
-  const it = loader[Symbol.iterator]();
-  const [images] = it.next().value as [Tensor, Tensor];
-  it.return?.();
-  return images;
 }
 
 export { makeGrid };

@@ -8,7 +8,9 @@ import { runLab } from '../lab/lab.js';
 import { experimentPlots } from '../lab/lab-plots.js';
 import { writeReport } from '../lab/report.js';
 import type { ExperimentId, ModelKind, OptimizerKind, PresetName } from '../lab/experiments.js';
-import { buildModel, buildOptimizer, firstSamples, loadData, loaderFor, type DatasetName } from '../lab/setup.js';
+import { buildModel, buildOptimizer, distributedLoaderFor, firstSamples, loadData, loaderFor, type DatasetName } from '../lab/setup.js';
+import { DistributedDataParallel } from '../nn/parallel/distributed.js';
+import { joinFromEnvironment, leave, perRankBatch } from '../train/data-parallel.js';
 
 const defaultDevice = (): string => (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
 const commandLine = (): string => ['torchlab', ...process.argv.slice(2)].join(' ');
@@ -25,11 +27,17 @@ export interface CommonOptions {
 export async function labCommand(which: ExperimentId | 'all', o: CommonOptions & {
   preset?: PresetName; epochs?: number; batchSize?: number; lr?: number; limit?: number; testLimit?: number; out: string; resume?: boolean; amp?: boolean;
 }): Promise<void> {
-  await runLab(which, {
+  // one rank of `lab --nproc N` (WORLD_SIZE > 1): join the others; runLab trains data-parallel
+  await joinFromEnvironment();
+  try {
+    await runLab(which, {
     dataset: o.dataset, preset: o.preset, device: o.device, seed: o.seed, out: o.out, resume: o.resume ?? false, progress: o.progress,
     amp: o.amp ?? false, dataRoot: o.dataDir, mirror: o.mirror, testLimit: o.testLimit ?? null, command: commandLine(),
-    overrides: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, limit: o.limit },
-  });
+      overrides: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, limit: o.limit },
+    });
+  } finally {
+    leave();
+  }
 }
 
 export async function trainCommand(o: CommonOptions & {
@@ -37,6 +45,10 @@ export async function trainCommand(o: CommonOptions & {
   limit?: number; testLimit?: number; out: string; name?: string; resume?: boolean; amp?: boolean; gradFlowEvery: number;
 }): Promise<void> {
   const device = o.device ?? defaultDevice();
+  // one rank of `train --nproc N`: DDP on a DistributedSampler share, --batch-size split; rank 0 writes
+  const dp = await joinFromEnvironment();
+  const writer = !dp || dp.rank === 0;
+  const perRank = perRankBatch(o.batchSize, dp);
   const name = o.name ?? `${o.model}-${o.optimizer}-lr${o.lr}${o.momentum ? `-momentum${o.momentum}` : ''}`;
   const dir = path.resolve(o.out, name);
   const started = performance.now();
@@ -47,19 +59,21 @@ export async function trainCommand(o: CommonOptions & {
   const model = buildModel(o.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: o.width });
   const optimizer = buildOptimizer(o.optimizer, model.parameters(), o.lr, o.momentum);
   try {
-    const run = await fit(model, loaderFor(trainSet, o.batchSize, { train: true, seed: o.seed }), optimizer, {
+    const trainLoader = dp ? distributedLoaderFor(trainSet, perRank, { seed: o.seed }) : loaderFor(trainSet, o.batchSize, { train: true, seed: o.seed });
+    const run = await fit(dp ? new DistributedDataParallel(model) : model, trainLoader, optimizer, {
       epochs: o.epochs, device, name, runDir: dir, testLoader: loaderFor(testSet, 1024, { train: false, seed: o.seed }),
-      config: { model: o.model, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, width: o.width, dataset: o.dataset, seed: o.seed, limit: o.limit ?? null, trainSamples: trainSet.length, testSamples: testSet.length },
+      config: { model: o.model, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, width: o.width, dataset: o.dataset, seed: o.seed, limit: o.limit ?? null, trainSamples: trainSet.length, testSamples: testSet.length, globalBatch: o.batchSize, batchPerProcess: perRank },
       progress: o.progress, resume: o.resume ?? false, gradFlowEvery: o.gradFlowEvery, amp: o.amp ?? false,
     });
+    if (!writer) return;
     const plots = await experimentPlots([run], null, path.join(dir, 'plots'));
     const t = run.test;
     const lessons = [run.status === 'diverged' ? run.divergence!.message
       : `${name} reached ${t ? `${t.accuracy.toFixed(1)}% test accuracy (${t.correct}/${t.total})` : 'the end'} after ${run.epochs.length} epochs in ${run.seconds.toFixed(1)} s.`];
     const report = await writeReport(dir, {
       title: `torchlab train: ${name}`,
-      meta: { dataset: o.dataset, preset: 'custom', device, createdAt: new Date().toISOString(), torchlabVersion: '0.1.0', libtorchVersion: torch.libtorchVersion, seconds: (performance.now() - started) / 1000, command: commandLine() },
-      sections: [{ id: 'run', title: name, question: `${o.model} on ${o.dataset} with ${o.optimizer} (lr ${o.lr}${o.momentum ? `, momentum ${o.momentum}` : ''}), batch ${o.batchSize}, ${o.epochs} epochs.`, runs: [run], lessons, plots }],
+      meta: { dataset: o.dataset, preset: 'custom', device, processes: dp?.worldSize ?? 1, createdAt: new Date().toISOString(), torchlabVersion: torch.torchlabVersion, libtorchVersion: torch.libtorchVersion, seconds: (performance.now() - started) / 1000, command: commandLine() },
+      sections: [{ id: 'run', title: name, question: `${o.model} on ${o.dataset} with ${o.optimizer} (lr ${o.lr}${o.momentum ? `, momentum ${o.momentum}` : ''}), batch ${o.batchSize}${dp ? ` (global: ${dp.worldSize} processes × ${perRank})` : ''}, ${o.epochs} epochs.`, runs: [run], lessons, plots }],
     });
     console.log(`\n${lessons[0]}\nreport: ${report.html}\n        ${report.md}`);
   } finally {
@@ -67,6 +81,7 @@ export async function trainCommand(o: CommonOptions & {
     model.dispose();
     for (const t of [trainSet.data, trainSet.targets, testSet.data, testSet.targets]) t.dispose();
     data.dispose();
+    leave();
   }
 }
 

@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 // The `torchlab` command: the lab notebook's experiments, training runs, sample grids and model
-// summaries from the shell.   torchlab --help   lists everything.
+// summaries from the shell, and `setup` / `doctor` for the install.   torchlab --help   lists everything.
+// Only the actions load the native addon (commands.js, doctor): `--help`, `setup` and `doctor` work
+// when there is no usable addon yet.
 import { Command, Option } from '@commander-js/extra-typings';
-import { EXPERIMENTS } from '../lab/experiments.js';
-import { DATASETS, MODELS, OPTIMIZERS } from '../lab/setup.js';
+import { DATASETS, EXPERIMENTS, MODELS, OPTIMIZERS } from '../lab/experiments.js';
 import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval } from './options.js';
-import { labCommand, samplesCommand, summaryCommand, trainCommand } from './commands.js';
+
+const commands = () => import('./commands.js');
+const nprocOption = () => new Option('--nproc <n>', 'data-parallel processes on this machine (DDP, as `torchlab run`); --batch-size stays the global batch; only rank 0 writes').argParser(positiveInt);
+/** With --nproc N > 1 (and not already a rank): run this same command as N ranks; the exit status, or undefined to go on here. */
+async function asRanks(nproc: number | undefined): Promise<number | undefined> {
+  if (!nproc || nproc < 2 || process.env.WORLD_SIZE) return undefined;
+  const { relaunchAsRanks } = await import('./run.js');
+  return relaunchAsRanks(nproc);
+}
 
 const datasetOption = () => new Option('--dataset <name>', 'fashion-mnist (offline, Debian\'s files) or cifar10 (downloaded)').choices(DATASETS).default('fashion-mnist' as const);
 const deviceOption = () => new Option('--device <device>', 'cpu, cuda or cuda:N (default: cuda when available, else cpu)').argParser(deviceName);
@@ -16,7 +25,8 @@ const mirrorOption = () => new Option('--mirror <url>', 'CIFAR-10 mirror base UR
 const program = new Command()
   .name('torchlab')
   .description('PyTorch-grade deep learning in TypeScript: the lab notebook\'s experiments and more')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .enablePositionalOptions();  // `torchlab run ... script.ts --flag`: the script's flags stay the script's
 
 program.command('lab')
   .description('run the notebook\'s experiments and write plots and a report (report.html, report.md)')
@@ -34,12 +44,16 @@ program.command('lab')
   .option('--resume', 'continue killed runs from their checkpoints')
   .option('--amp', 'bf16 autocast (CUDA)')
   .option('--no-progress', 'no progress bars')
+  .addOption(nprocOption())
   .addOption(dataDirOption())
   .addOption(mirrorOption())
   .action(async (experiment, o) => {
     if (experiment !== 'all' && !(EXPERIMENTS as readonly string[]).includes(experiment)) {
       program.error(`error: unknown experiment '${experiment}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
     }
+    const status = await asRanks(o.nproc);
+    if (status !== undefined) { process.exitCode = status; return; }
+    const { labCommand } = await commands();
     await labCommand(experiment as Parameters<typeof labCommand>[0], o);
   });
 
@@ -63,11 +77,14 @@ program.command('train')
   .option('--resume', 'continue from the run directory\'s checkpoint')
   .option('--amp', 'bf16 autocast (CUDA)')
   .option('--no-progress', 'no progress bars')
+  .addOption(nprocOption())
   .addOption(dataDirOption())
   .addOption(mirrorOption())
   .action(async (o) => {
     if (o.name !== undefined && !/^[\w.-]+$/.test(o.name)) program.error(`error: --name must be a plain folder name (letters, digits, . _ -), got '${o.name}'`);
-    await trainCommand(o);
+    const status = await asRanks(o.nproc);
+    if (status !== undefined) { process.exitCode = status; return; }
+    await (await commands()).trainCommand(o);
   });
 
 program.command('samples')
@@ -81,16 +98,51 @@ program.command('samples')
   .option('--out <file>', 'PNG file', 'runs/samples.png')
   .addOption(dataDirOption())
   .addOption(mirrorOption())
-  .action((o) => samplesCommand({ ...o, progress: false }));
+  .action(async (o) => (await commands()).samplesCommand({ ...o, progress: false }));
 
 program.command('summary')
   .description('print a model and its layer table (output shapes, parameters)')
   .argument('<model>', MODELS.join(' | '))
   .addOption(datasetOption())
   .option('--width <n>', 'ResNet width', positiveInt, 64)
-  .action((model, o) => {
+  .action(async (model, o) => {
     if (!(MODELS as readonly string[]).includes(model)) program.error(`error: unknown model '${model}'; expected one of ${MODELS.join(', ')}`);
-    summaryCommand(model as (typeof MODELS)[number], o);
+    (await commands()).summaryCommand(model as (typeof MODELS)[number], o);
+  });
+
+program.command('run')
+  .description('start a script as N data-parallel processes, as torchrun does (RANK, WORLD_SIZE, MASTER_ADDR, ... set for dist.initProcessGroup())')
+  .argument('<script>', 'the script (.ts runs with tsx, .js/.mjs with node)')
+  .argument('[args...]', 'the script\'s own arguments')
+  .option('--nproc-per-node <n>', 'processes on this node', positiveInt, 1)
+  .option('--nnodes <n>', 'nodes (one `torchlab run` on each)', positiveInt, 1)
+  .option('--node-rank <n>', 'this node\'s index in [0, nnodes)', nonNegativeInt, 0)
+  .option('--master-addr <addr>', 'address of the node that runs rank 0', '127.0.0.1')
+  .option('--master-port <port>', 'free port on that node for the rendezvous', positiveInt, 29500)
+  .passThroughOptions()
+  .action(async (script, args, o) => {
+    const { runRanks } = await import('./run.js');
+    process.exitCode = await runRanks(script, args, o);
+  });
+
+program.command('setup')
+  .description('make torchlab ready here: libtorch, OpenBLAS, the lab\'s data and font with apt when missing; the addon built when no prebuilt one fits')
+  .option('--build', 'build the addon from source even when the prebuilt one fits (LIBTORCH / LIBTORCH_USE_PYTORCH choose the libtorch)')
+  .option('--no-apt', 'install nothing with apt; fail naming what is missing')
+  .option('--with-chromium', 'also install Chromium (the report\'s browser tests)')
+  .action(async (o) => {
+    const { setup } = await import('./setup.js');
+    setup({ build: o.build ?? false, apt: o.apt, withChromium: o.withChromium ?? false });
+  });
+
+program.command('doctor')
+  .description('print libtorch, CUDA, BLAS, threads and where the addon came from; exit 1 when torchlab cannot run')
+  .option('--json', 'print the report as JSON')
+  .action(async (o) => {
+    const { doctor, formatDoctor } = await import('./doctor.js');
+    const report = await doctor();
+    console.log(o.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+    if (!report.ok) process.exitCode = 1;
   });
 
 try {

@@ -80,6 +80,27 @@ export class Compose extends Transform {
 }
 
 /**
+ * A function of the batch as a Transform (torchvision.transforms.Lambda). Deviation: fn gets the
+ * N×C×H×W batch (one sample as a batch of one in dataset.get(i)), as every Transform here does; as a
+ * dataset's transform it keeps the DataLoader's batched path, which a plain function does not.
+ * @example new Lambda((x) => x.mul(2).sub(1))
+ */
+export class Lambda extends Transform {
+  readonly lambd: (batch: Tensor) => Tensor;
+  constructor(lambd: (batch: Tensor) => Tensor) {
+    super();
+    if (typeof lambd !== 'function') throw new TypeError(`Lambda: expected a function, got ${describe(lambd)}`);
+    this.lambd = lambd;
+  }
+  forward(batch: Tensor): Tensor {
+    return this.lambd(batch);
+  }
+  toString(): string {
+    return 'Lambda()';
+  }
+}
+
+/**
  * uint8 in [0, 255] → float32 in [0, 1] (x / 255, as torchvision's ToTensor for byte images);
  * other dtypes pass through unchanged. An N×H×W batch gets its channel dim: N×1×H×W.
  * @example new ToTensor().apply(torch.full([2, 1, 28, 28], 255, { dtype: 'uint8' })) // all 1.0

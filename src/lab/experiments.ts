@@ -5,6 +5,12 @@ export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
 export type ExperimentId = 'learning-rate' | 'momentum' | 'batchnorm' | 'residual';
 export const EXPERIMENTS: readonly ExperimentId[] = ['learning-rate', 'momentum', 'batchnorm', 'residual'];
 export type PresetName = 'quick' | 'full';
+export type DatasetName = 'fashion-mnist' | 'cifar10';
+// The choices of the `torchlab` command. They live here, in a file that imports nothing, so that
+// the command can list them (and run `setup` / `doctor`) without loading the native addon.
+export const DATASETS: readonly DatasetName[] = ['fashion-mnist', 'cifar10'];
+export const MODELS: readonly ModelKind[] = ['cnn', 'cnn-bn', 'resnet18-plain', 'resnet18'];
+export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop'];
 
 /** One training run of an experiment. */
 export interface RunSpec {

@@ -4,7 +4,6 @@
 //   <experiment>/plots/*.{svg,png}      <experiment>/report.{html,md}      <experiment>/lab.json
 //   report.{html,md}, lab.json          (for `all`: every experiment in one report, and each
 //                                        experiment's own report in its folder as above)
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
 import * as F from '../nn/functional.js';
@@ -14,7 +13,9 @@ import { fit } from '../train/fit.js';
 import type { RunResult } from '../train/records.js';
 import { toJson, writeFileAtomic } from '../train/metrics.js';
 import { EXPERIMENTS, experiment, runKey, type ExperimentId, type ExperimentSpec, type Overrides, type PresetName, type RunSpec } from './experiments.js';
-import { buildModel, buildOptimizer, firstSamples, loadData, loaderFor, type DatasetName, type LabData } from './setup.js';
+import { buildModel, buildOptimizer, distributedLoaderFor, firstSamples, loadData, loaderFor, type DatasetName, type LabData } from './setup.js';
+import { DistributedDataParallel } from '../nn/parallel/distributed.js';
+import { dataParallelInfo, perRankBatch } from '../train/data-parallel.js';
 import { lessonsFor, type Lesson } from './lessons.js';
 import { experimentPlots } from './lab-plots.js';
 import { writeReport, type ExperimentSection, type LabReport } from './report.js';
@@ -58,14 +59,6 @@ export interface LabResult {
   seconds: number;
 }
 
-const pkgVersion = (): string => {
-  try {
-    return JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
-  } catch {
-    return 'unknown';
-  }
-};
-
 /**
  * Runs one experiment or all of them and writes their report.
  * @example const { report } = await lab.runLab('momentum', { preset: 'quick' });
@@ -78,10 +71,13 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
   const dataset = o.dataset ?? 'fashion-mnist';
   const seed = o.seed ?? 0;
   const out = path.resolve(o.out ?? 'runs');
-  const log = o.log === undefined ? (s: string) => console.log(s) : o.log;
+  // Data-parallel (`lab --nproc N`): every rank trains every run; only rank 0 logs and writes.
+  const dp = dataParallelInfo();
+  const writer = !dp || dp.rank === 0;
+  const log = !writer ? null : o.log === undefined ? (s: string) => console.log(s) : o.log;
   const started = performance.now();
   const specs = ids.map((id) => experiment(id, preset, o.overrides));
-  log?.(`torchlab lab ${which}: ${dataset}, preset ${preset}, device ${device}, seed ${seed} -> ${out}`);
+  log?.(`torchlab lab ${which}: ${dataset}, preset ${preset}, device ${device}, seed ${seed}${dp ? `, ${dp.worldSize} processes (data-parallel)` : ''} -> ${out}`);
   const data = loadData(dataset, { root: o.dataRoot, mirror: o.mirror });
   const done = new Map<string, { run: RunResult; dir: string }>();
   const results: ExperimentResult[] = [];
@@ -108,7 +104,7 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
         runs.push(run);
       }
       const lessons = lessonsFor(spec.id, { runs: new Map(runs.map((r) => [r.name, r])), chance: 100 / data.classes.length, lrFinder: lr });
-      const plots = await experimentPlots(runs, lr, path.join(expDir, 'plots'));
+      const plots = writer ? await experimentPlots(runs, lr, path.join(expDir, 'plots')) : [];
       const notes = lr ? [`LR range test: ${lr.lrs.length} steps from ${lr.lrs[0].toExponential(0)} to ${lr.lrs.at(-1)!.toPrecision(2)}${lr.diverged ? ', stopped when the loss exploded' : ''}.`] : [];
       const section: ExperimentSection = { id: spec.id, title: spec.title, question: spec.question, runs, lessons: lessons.map((l) => l.text), plots, notes };
       results.push({ spec, runs, lessons, lrFinder: lr, section, seconds: (performance.now() - expStarted) / 1000 });
@@ -121,7 +117,8 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
     data.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
-  const meta = { dataset, preset, device, createdAt: new Date().toISOString(), torchlabVersion: pkgVersion(), libtorchVersion: torch.libtorchVersion, command: o.command };
+  if (!writer) return { experiments: results, report: { html: '', md: '' }, seconds };
+  const meta = { dataset, preset, device, processes: dp?.worldSize ?? 1, createdAt: new Date().toISOString(), torchlabVersion: torch.torchlabVersion, libtorchVersion: torch.libtorchVersion, command: o.command };
   // Each experiment's report in its own folder; for `all`, the combined one at the top as well.
   let written = { html: '', md: '' };
   for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: which === 'all' ? r.seconds : seconds }, [r]);
@@ -145,11 +142,14 @@ async function trainRun(r: RunSpec, data: LabData, test: ReturnType<typeof first
   const trainSet = firstSamples(data.train, r.limit);
   const model = buildModel(r.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: r.width });
   const optimizer = buildOptimizer(r.optimizer, model.parameters(), r.lr, r.momentum);
+  const dp = dataParallelInfo();
+  const perRank = perRankBatch(r.batchSize, dp);
   try {
-    return await fit(model, loaderFor(trainSet, r.batchSize, { train: true, seed: c.seed }), optimizer, {
+    const loader = dp ? distributedLoaderFor(trainSet, perRank, { seed: c.seed }) : loaderFor(trainSet, r.batchSize, { train: true, seed: c.seed });
+    return await fit(dp ? new DistributedDataParallel(model) : model, loader, optimizer, {
       epochs: r.epochs, device: c.device, name: r.id, runDir: c.dir,
       testLoader: loaderFor(test, 1024, { train: false, seed: c.seed }),
-      config: { ...r, dataset: c.dataset, preset: c.preset, seed: c.seed, trainSamples: trainSet.length, testSamples: test.length },
+      config: { ...r, dataset: c.dataset, preset: c.preset, seed: c.seed, trainSamples: trainSet.length, testSamples: test.length, globalBatch: r.batchSize, batchPerProcess: perRank },
       progress: c.o.progress ?? true, resume: c.o.resume ?? false, gradFlowEvery: r.gradFlowEvery, amp: c.o.amp ?? false, log: c.log,
     });
   } finally {

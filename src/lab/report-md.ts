@@ -97,6 +97,7 @@ export function metaFacts(meta: LabReport['meta']): [string, string][] {
     ['dataset', meta.dataset],
     ['preset', meta.preset],
     ['device', meta.device],
+    ...(meta.processes && meta.processes > 1 ? [['processes', `${meta.processes} (data-parallel; batch sizes are global)`] as [string, string]] : []),
     ['total time', fmtSeconds(meta.seconds)],
     ['torchlab', meta.torchlabVersion],
     ['libtorch', meta.libtorchVersion],

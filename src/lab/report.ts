@@ -40,6 +40,8 @@ export interface LabReport {
     dataset: string;
     preset: string;
     device: string;
+    /** Data-parallel processes that trained every run (absent or 1: one process). */
+    processes?: number;
     createdAt: string;
     torchlabVersion: string;
     libtorchVersion: string;

@@ -6,6 +6,7 @@ import type { Module } from '../nn/module.js';
 import { FashionMNIST } from '../data/datasets/mnist.js';
 import { CIFAR10 } from '../data/datasets/cifar.js';
 import { DataLoader, TensorDataset } from '../data/dataloader.js';
+import { DistributedSampler } from '../data/distributed-sampler.js';
 import { ToTensor } from '../data/transforms.js';
 import { CNN, CNNWithBN } from '../models/cnn.js';
 import { PlainBlock, ResidualBlock, resnet18 } from '../models/resnet.js';
@@ -13,12 +14,9 @@ import { SGD } from '../optim/sgd.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { ModelKind, OptimizerKind } from './experiments.js';
+import { DATASETS, MODELS, OPTIMIZERS, type DatasetName, type ModelKind, type OptimizerKind } from './experiments.js';
 
-export type DatasetName = 'fashion-mnist' | 'cifar10';
-export const DATASETS: readonly DatasetName[] = ['fashion-mnist', 'cifar10'];
-export const MODELS: readonly ModelKind[] = ['cnn', 'cnn-bn', 'resnet18-plain', 'resnet18'];
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop'];
+export { DATASETS, MODELS, OPTIMIZERS, type DatasetName };
 
 export interface LabData {
   name: DatasetName;
@@ -64,6 +62,12 @@ export function firstSamples(ds: { data: Tensor; targets: Tensor }, limit: numbe
 /** A loader as in the notebook: ToTensor, shuffled training batches (seeded, so every run of an experiment sees the same batches). */
 export function loaderFor(ds: TensorDataset, batchSize: number, o: { train: boolean; seed: number; device?: string }): DataLoader {
   return new DataLoader(ds, { batchSize, shuffle: o.train, transform: new ToTensor(), seed: o.train ? o.seed : null, device: o.device ?? null });
+}
+
+/** A data-parallel rank's training loader: its DistributedSampler share of each epoch (same seed on every rank). */
+export function distributedLoaderFor(ds: TensorDataset, batchSize: number, o: { seed: number; device?: string }): DataLoader {
+  const sampler = new DistributedSampler(ds, { shuffle: true, seed: o.seed });
+  return new DataLoader(ds, { batchSize, sampler, transform: new ToTensor(), device: o.device ?? null });
 }
 
 export interface ModelShape {

@@ -5,6 +5,9 @@ import { Module } from '../nn/module.js';
 import { BatchNorm2d, Conv2d, Linear } from '../nn/layers.js';
 import { MaxPool2d, ReLU } from '../nn/simple-layers.js';
 import { Sequential } from '../nn/containers.js';
+import { checkOptions } from '../tensor/args.js';
+
+const CNN_KEYS = ['inChannels', 'imageSize', 'numClasses'];
 
 export interface CNNOptions {
   /** Channels of the input images: 3 for CIFAR-10 (default, as in the notebook), 1 for (Fashion-)MNIST. */
@@ -43,8 +46,9 @@ function features(inChannels: number, bn: boolean): Sequential {
 export class CNN extends Module {
   conv: Sequential;
   out: Linear;
-  constructor(o: CNNOptions = {}) {
+  constructor(options?: CNNOptions) {
     super();
+    const o = checkOptions(options, 'CNN', CNN_KEYS);
     this.conv = features(o.inChannels ?? 3, false);
     this.out = new Linear(flatFeatures(o.imageSize ?? 32), o.numClasses ?? 10);
   }
@@ -64,8 +68,9 @@ export class CNN extends Module {
 export class CNNWithBN extends Module {
   conv: Sequential;
   out: Linear;
-  constructor(o: CNNOptions = {}) {
+  constructor(options?: CNNOptions) {
     super();
+    const o = checkOptions(options, 'CNNWithBN', CNN_KEYS);
     this.conv = features(o.inChannels ?? 3, true);
     this.out = new Linear(flatFeatures(o.imageSize ?? 32), o.numClasses ?? 10);
   }

@@ -7,6 +7,8 @@ import * as F from '../nn/functional.js';
 import { Module } from '../nn/module.js';
 import { BatchNorm2d, Conv2d, Linear } from '../nn/layers.js';
 import { Sequential } from '../nn/containers.js';
+import { checkInt, checkOptions } from '../tensor/args.js';
+import { keywordArgs } from '../nn/options.js';
 
 /** A block class: new (inPlanes, planes, stride) like the notebook's `block(in_planes, planes, stride)`. */
 export type BlockClass = new (inPlanes: number, planes: number, stride?: number) => Module;
@@ -22,8 +24,9 @@ export class PlainBlock extends Module {
   bn1: BatchNorm2d;
   conv2: Conv2d;
   bn2: BatchNorm2d;
-  constructor(inPlanes: number, planes: number, stride = 1) {
+  constructor(inPlanes: number, planes: number, stride?: number | { stride?: number }) {
     super();
+    stride = checkInt(keywordArgs('PlainBlock', [inPlanes, planes, stride], ['inPlanes', 'planes', 'stride']).stride ?? 1, 'stride');
     this.conv1 = conv3x3(inPlanes, planes, stride);
     this.bn1 = new BatchNorm2d(planes);
     this.conv2 = conv3x3(planes, planes, 1);
@@ -47,8 +50,9 @@ export class ResidualBlock extends Module {
   conv2: Conv2d;
   bn2: BatchNorm2d;
   shortcut: Sequential;
-  constructor(inPlanes: number, planes: number, stride = 1) {
+  constructor(inPlanes: number, planes: number, stride?: number | { stride?: number }) {
     super();
+    stride = checkInt(keywordArgs('ResidualBlock', [inPlanes, planes, stride], ['inPlanes', 'planes', 'stride']).stride ?? 1, 'stride');
     this.conv1 = conv3x3(inPlanes, planes, stride);
     this.bn1 = new BatchNorm2d(planes);
     this.conv2 = conv3x3(planes, planes, 1);
@@ -93,8 +97,9 @@ export class ResNet extends Module {
   layer3: Sequential;
   layer4: Sequential;
   linear: Linear;
-  constructor(block: BlockClass, numBlocks: readonly number[], o: ResNetOptions = {}) {
+  constructor(block: BlockClass, numBlocks: readonly number[], options?: ResNetOptions) {
     super();
+    const o = checkOptions(options, 'ResNet', ['numClasses', 'inChannels', 'width']);
     if (numBlocks.length !== 4 || numBlocks.some((n) => !Number.isInteger(n) || n < 1)) {
       throw new RangeError(`numBlocks: expected 4 positive integers, got [${numBlocks.join(', ')}]`);
     }
@@ -131,7 +136,7 @@ export class ResNet extends Module {
  * `block` defaults to ResidualBlock (pass PlainBlock for the notebook's no-skip network).
  * @example const net = models.resnet18({ block: models.PlainBlock, width: 16 });
  */
-export function resnet18(o: ResNetOptions & { block?: BlockClass } = {}): ResNet {
-  const { block, ...rest } = o;
+export function resnet18(options?: ResNetOptions & { block?: BlockClass }): ResNet {
+  const { block, ...rest } = checkOptions(options, 'resnet18', ['block', 'numClasses', 'inChannels', 'width']);
   return new ResNet(block ?? ResidualBlock, [2, 2, 2, 2], rest);
 }

@@ -1,11 +1,13 @@
 // Sequential, ModuleList, ModuleDict: children named '0', '1', ... (or by key), as in PyTorch.
 import type { Tensor } from '../tensor/index.js';
+import { describe } from '../tensor/args.js';
 import { Module } from './module.js';
 
 abstract class ListModule extends Module {
   protected readonly items: Module[] = [];
   constructor(modules: Module[]) {
     super();
+    if (!Array.isArray(modules)) throw new TypeError(`${this.constructor.name}: expected an array of Modules, got ${describe(modules)}`);
     modules.forEach((m) => this.append(m));
   }
   protected entries(): [string, unknown][] {
@@ -21,7 +23,7 @@ abstract class ListModule extends Module {
     return m;
   }
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}.append: expected a Module, got ${typeof m}`);
+    if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}.append: expected a Module, got ${describe(m)}`);
     this.items.push(m);
     return this;
   }
@@ -39,7 +41,7 @@ export class Sequential extends ListModule {
     super(modules);
   }
   forward(x: Tensor): Tensor {
-    for (const m of this.items) x = m.forward(x) as Tensor;
+    for (const m of this.items) x = m.forward(x);
     return x;
   }
 }
@@ -59,6 +61,9 @@ export class ModuleDict extends Module {
   private readonly map = new Map<string, Module>();
   constructor(modules: Record<string, Module> = {}) {
     super();
+    if (modules === null || typeof modules !== 'object' || Array.isArray(modules)) {
+      throw new TypeError(`ModuleDict: expected an object of named Modules, got ${describe(modules)}`);
+    }
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
   protected entries(): [string, unknown][] {
@@ -68,7 +73,7 @@ export class ModuleDict extends Module {
     return this.map.get(key);
   }
   set(key: string, m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: expected a Module for '${key}'`);
+    if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: expected a Module for '${key}', got ${describe(m)}`);
     this.map.set(key, m);
     return this;
   }

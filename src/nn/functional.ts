@@ -3,7 +3,7 @@
 // are one options object with camelCase names.
 import { native } from '../tensor/native.js';
 import { handle, optHandle, wrap } from '../tensor/handles.js';
-import { checkBool, checkInt, checkNumber, checkOptions, checkShape, describe, pair, reductionCode, type Reduction } from '../tensor/args.js';
+import { checkBool, checkInt, checkNumber, checkOptions, checkShape, describe, pair } from '../tensor/args.js';
 import { TorchError } from '../tensor/errors.js';
 import { dtypeCode, type DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -19,7 +19,7 @@ export interface Conv2dOptions {
 }
 /** @example F.conv2d(x, weight, bias, {padding: 1}) */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor {
-  const o = checkOptions(options, 'options', ['stride', 'padding', 'dilation', 'groups']);
+  const o = checkOptions(options, 'conv2d', ['stride', 'padding', 'dilation', 'groups']);
   const padding = o.padding ?? 0;
   if (typeof padding === 'string' && padding !== 'same' && padding !== 'valid') {
     throw new TypeError(`padding: expected an int, a pair, 'same' or 'valid', got '${padding}'`);
@@ -35,26 +35,27 @@ export interface Pool2dOptions {
   padding?: IntOrPair;
   ceilMode?: boolean;
 }
-const POOL_KEYS = ['stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad', 'divisorOverride'];
-function poolArgs(kernelSize: IntOrPair, options: Pool2dOptions | undefined): [number[], number[], number[]] {
-  const o = checkOptions(options, 'options', POOL_KEYS);
+const MAX_POOL_KEYS = ['stride', 'padding', 'dilation', 'ceilMode'];
+const AVG_POOL_KEYS = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'];
+function poolArgs(kernelSize: IntOrPair, options: Pool2dOptions | undefined, who: string, keys: string[]): [number[], number[], number[]] {
+  const o = checkOptions(options, who, keys);
   const k = pair(kernelSize, 'kernelSize');
   const s = o.stride === undefined || o.stride === null ? k : pair(o.stride, 'stride');
   return [k, s, pair(o.padding ?? 0, 'padding')]; // libtorch checks pad <= kernel / 2
 }
 export function maxPool2d(input: Tensor, kernelSize: IntOrPair, o: Pool2dOptions & { dilation?: IntOrPair } = {}): Tensor {
-  const [k, s, p] = poolArgs(kernelSize, o);
+  const [k, s, p] = poolArgs(kernelSize, o, 'maxPool2d', MAX_POOL_KEYS);
   return wrap(native.maxPool2d(handle(input, 'input'), k, s, p, pair(o.dilation ?? 1, 'dilation'), checkBool(o.ceilMode, 'ceilMode')));
 }
 /** maxPool2d that also returns the argmax indices (returnIndices=True). */
 export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, o: Pool2dOptions & { dilation?: IntOrPair } = {}): [Tensor, Tensor] {
-  const [k, s, p] = poolArgs(kernelSize, o);
+  const [k, s, p] = poolArgs(kernelSize, o, 'maxPool2dWithIndices', MAX_POOL_KEYS);
   const [a, b] = native.maxPool2dWithIndices(handle(input, 'input'), k, s, p, pair(o.dilation ?? 1, 'dilation'), checkBool(o.ceilMode, 'ceilMode'));
   return [wrap(a), wrap(b)];
 }
 export function avgPool2d(input: Tensor, kernelSize: IntOrPair,
   o: Pool2dOptions & { countIncludePad?: boolean; divisorOverride?: number | null } = {}): Tensor {
-  const [k, s, p] = poolArgs(kernelSize, o);
+  const [k, s, p] = poolArgs(kernelSize, o, 'avgPool2d', AVG_POOL_KEYS);
   const div = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt(o.divisorOverride, 'divisorOverride');
   return wrap(native.avgPool2d(handle(input, 'input'), k, s, p, checkBool(o.ceilMode, 'ceilMode'),
     checkBool(o.countIncludePad, 'countIncludePad', true), div));
@@ -71,7 +72,7 @@ export interface BatchNormOptions {
 }
 /** F.batchNorm(x, runningMean, runningVar, {weight, bias, training, momentum, eps}); updates running stats in place when training. */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options?: BatchNormOptions): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'bias', 'training', 'momentum', 'eps']);
+  const o = checkOptions(options, 'batchNorm', ['weight', 'bias', 'training', 'momentum', 'eps']);
   const training = checkBool(o.training, 'training');
   if (training) {
     // PyTorch's _verify_batch_size: statistics of a single value per channel are meaningless
@@ -89,7 +90,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     checkNumber(o.eps ?? 1e-5, 'eps')));
 }
 export function layerNorm(input: Tensor, normalizedShape: number[], options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'bias', 'eps']);
+  const o = checkOptions(options, 'layerNorm', ['weight', 'bias', 'eps']);
   return wrap(native.layerNorm(handle(input, 'input'), checkShape(normalizedShape, 'normalizedShape'), optHandle(o.weight, 'weight'),
     optHandle(o.bias, 'bias'), checkNumber(o.eps ?? 1e-5, 'eps')));
 }
@@ -103,7 +104,7 @@ export const silu = (input: Tensor): Tensor => wrap(native.silu(handle(input, 'i
 export const leakyRelu = (input: Tensor, negativeSlope = 0.01): Tensor =>
   wrap(native.leakyRelu(handle(input, 'input'), checkNumber(negativeSlope, 'negativeSlope')));
 export function gelu(input: Tensor, options?: { approximate?: 'none' | 'tanh' }): Tensor {
-  const o = checkOptions(options, 'options', ['approximate']);
+  const o = checkOptions(options, 'gelu', ['approximate']);
   const a = o.approximate ?? 'none';
   if (a !== 'none' && a !== 'tanh') throw new TypeError(`approximate: expected 'none' or 'tanh', got ${describe(a)}`);
   return wrap(native.gelu(handle(input, 'input'), a));
@@ -118,42 +119,25 @@ export const softmax = (input: Tensor, dim: number, o: { dtype?: DType } = {}): 
 export const logSoftmax = (input: Tensor, dim: number, o: { dtype?: DType } = {}): Tensor =>
   wrap(native.logSoftmax(handle(input, 'input'), checkInt(dim, 'dim'), dtypeCode(o.dtype)));
 
-export interface LossOptions { reduction?: Reduction }
-export interface CrossEntropyOptions extends LossOptions {
-  weight?: Tensor | null;
-  ignoreIndex?: number;
-  labelSmoothing?: number;
-}
-/** Cross entropy of logits (N, C[, ...]) against class indices (N[, ...]) or class probabilities. */
-export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
-  const ls = checkNumber(o.labelSmoothing ?? 0, 'labelSmoothing');
-  if (ls < 0 || ls > 1) throw new RangeError(`labelSmoothing: must be in [0, 1], got ${ls}`);
-  return wrap(native.crossEntropy(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
-    reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), ls));
-}
-export function nllLoss(input: Tensor, target: Tensor, options?: Omit<CrossEntropyOptions, 'labelSmoothing'>): Tensor {
-  const o = checkOptions(options, 'options', ['weight', 'reduction', 'ignoreIndex']);
-  return wrap(native.nllLoss(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'),
-    reductionCode(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex')));
-}
-const reductionOf = (o: LossOptions | undefined): number => reductionCode(checkOptions(o, 'options', ['reduction']).reduction);
-export const mseLoss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
-  wrap(native.mseLoss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
-export const l1Loss = (input: Tensor, target: Tensor, o?: LossOptions): Tensor =>
-  wrap(native.l1Loss(handle(input, 'input'), handle(target, 'target'), reductionOf(o)));
-export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor =>
-  wrap(native.bceWithLogits(handle(input, 'input'), handle(target, 'target'), optHandle(o.weight, 'weight'), optHandle(o.posWeight, 'posWeight'), reductionCode(o.reduction)));
-
 /** One-hot encoding of int64 class indices; numClasses -1 infers max + 1. */
 export const oneHot = (input: Tensor, numClasses = -1): Tensor => wrap(native.oneHot(handle(input, 'input'), checkInt(numClasses, 'numClasses')));
 
 /** F.pad(x, [left, right, top, bottom, ...], {mode, value}) with modes 'constant' | 'reflect' | 'replicate' | 'circular'. */
 export function pad(input: Tensor, pads: number[], options?: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number }): Tensor {
   if (!Array.isArray(pads)) throw new TypeError(`pad: expected an array [left, right, top, bottom, ...], got ${describe(pads)}`);
-  const o = checkOptions(options, 'options', ['mode', 'value']);
+  const o = checkOptions(options, 'pad', ['mode', 'value']);
   const mode = o.mode ?? 'constant';
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new TypeError(`mode: unknown padding mode '${mode}'`);
   const value = o.value === undefined ? null : checkNumber(o.value, 'value');
   return wrap(native.pad(handle(input, 'input'), pads.map((p, i) => checkInt(p, `pad[${i}]`)), mode, value));
 }
+
+export {
+  crossEntropy, nllLoss, mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv,
+  checkKLDivReduction, type LossOptions, type CrossEntropyOptions, type KLDivReduction,
+} from './functional-loss.js';
+export {
+  conv1d, convTranspose2d, maxPool1d, avgPool1d, dropout2d, embedding, groupNorm, hardswish, elu, prelu, interpolate,
+  type Conv1dOptions, type ConvTranspose2dOptions, type Pool1dOptions, type EmbeddingOptions, type InterpolateOptions,
+} from './functional-layers.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.js';

@@ -5,8 +5,8 @@ import type { Tensor } from '../tensor/index.js';
 import * as F from './functional.js';
 import * as init from './init.js';
 import { Buffer, Module, Parameter } from './module.js';
-import { pyBool, pyFloat, pyTuple } from '../tensor/pyrepr.js';
-import { checkInt, pair } from '../tensor/args.js';
+import { pyBool, pyFloat, pyTuple } from './repr.js';
+import { checkInt, checkOptions, describe, pair } from '../tensor/args.js';
 
 const pair2 = (x: number | [number, number], name: string): [number, number] => pair(x, name) as [number, number];
 
@@ -17,8 +17,9 @@ const pair2 = (x: number | [number, number], name: string): [number, number] => 
 export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean; dtype?: torch.DType; device?: string } = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options?: { bias?: boolean; device?: string; dtype?: torch.DType }) {
     super();
+    const o = checkOptions(options, 'Linear', ['bias', 'device', 'dtype']);
     checkInt(inFeatures, 'inFeatures');
     checkInt(outFeatures, 'outFeatures');
     const opts = { dtype: o.dtype, device: o.device };
@@ -51,8 +52,8 @@ export interface Conv2dOptions {
   groups?: number;
   bias?: boolean;
   paddingMode?: PaddingMode;
-  dtype?: torch.DType;
   device?: string;
+  dtype?: torch.DType;
 }
 /**
  * 2-D convolution over (N, C, H, W).
@@ -67,14 +68,18 @@ export class Conv2d extends Module {
   readonly dilation: [number, number];
   readonly groups: number;
   readonly paddingMode: PaddingMode;
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], o: Conv2dOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], options?: Conv2dOptions) {
     super();
+    const o = checkOptions(options, 'Conv2d', ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'device', 'dtype']);
     this.kernelSize = pair2(kernelSize, 'kernelSize');
     this.stride = pair2(o.stride ?? 1, 'stride');
     this.padding = typeof o.padding === 'string' ? o.padding : pair2(o.padding ?? 0, 'padding');
     this.dilation = pair2(o.dilation ?? 1, 'dilation');
     this.groups = o.groups ?? 1;
     this.paddingMode = o.paddingMode ?? 'zeros';
+    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(this.paddingMode)) {
+      throw new TypeError(`paddingMode: expected 'zeros', 'reflect', 'replicate' or 'circular', got ${describe(this.paddingMode)}`);
+    }
     if (inChannels % this.groups !== 0) throw new RangeError('in_channels must be divisible by groups');
     if (outChannels % this.groups !== 0) throw new RangeError('out_channels must be divisible by groups');
     if (this.padding === 'same' && this.stride.some((s) => s !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
@@ -116,8 +121,8 @@ export interface BatchNormOptions {
   momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
-  dtype?: torch.DType;
   device?: string;
+  dtype?: torch.DType;
 }
 abstract class BatchNorm extends Module {
   weight: Tensor | null;
@@ -130,8 +135,9 @@ abstract class BatchNorm extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
   protected abstract readonly expectedDims: number[];
-  constructor(readonly numFeatures: number, o: BatchNormOptions = {}) {
+  constructor(readonly numFeatures: number, options?: BatchNormOptions) {
     super();
+    const o = checkOptions(options, this.constructor.name, ['eps', 'momentum', 'affine', 'trackRunningStats', 'device', 'dtype']);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
     this.affine = o.affine ?? true;

@@ -38,12 +38,24 @@ export const pythonName = (field: string): string => field.replace(/([a-z0-9])([
 
 type Entry = [name: string, value: unknown];
 
-export abstract class Module {
+/** Any forward signature: what code that handles every kind of module (containers, stateDict) accepts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyForward = (...inputs: any[]) => unknown;
+/** A module of any forward signature. */
+export type AnyModule = Module<AnyForward>;
+
+/**
+ * The base of every layer and model. `Fwd` is the forward's signature: Tensor -> Tensor unless a
+ * module says otherwise (`class Lstm extends nn.Module<(x: Tensor) => [Tensor, Tensor]>`), so that
+ * code holding any `nn.Module` gets a Tensor from `model.forward(x)` without a cast, as PyTorch
+ * code gets one from `model(x)`.
+ */
+export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor> {
   /** True in training mode (train()), false after eval(). */
   training = true;
 
   /** The module's computation. */
-  abstract forward(...inputs: unknown[]): unknown;
+  abstract forward(...inputs: Parameters<Fwd>): ReturnType<Fwd>;
 
   /** Own fields as (PyTorch name, value); containers override to list their items. */
   protected entries(): Entry[] {
@@ -51,36 +63,36 @@ export abstract class Module {
       .filter((k) => k !== 'training')
       .map((k) => [pythonName(k), (this as Record<string, unknown>)[k]]);
   }
-  namedChildren(): [string, Module][] {
-    return this.entries().filter((e): e is [string, Module] => e[1] instanceof Module);
+  namedChildren(): [string, AnyModule][] {
+    return this.entries().filter((e): e is [string, AnyModule] => e[1] instanceof Module);
   }
-  children(): Module[] {
+  children(): AnyModule[] {
     return this.namedChildren().map((e) => e[1]);
   }
   /**
    * Every module in the tree, pre-order, with dotted names ('' for this one). A module reachable
    * twice (shared weights) is listed once, as in PyTorch; stateDict keeps both names, as PyTorch does.
    */
-  namedModules(prefix = ''): [string, Module][] {
+  namedModules(prefix = ''): [string, AnyModule][] {
     return this.walk(prefix, new Set());
   }
-  private walk(prefix: string, seen: Set<Module> | null): [string, Module][] {
+  private walk(prefix: string, seen: Set<AnyModule> | null): [string, AnyModule][] {
     if (seen) {
       if (seen.has(this)) return [];
       seen.add(this);
     }
-    const out: [string, Module][] = [[prefix, this]];
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [n, m] of this.namedChildren()) out.push(...m.walk(prefix ? `${prefix}.${n}` : n, seen));
     return out;
   }
-  modules(): Module[] {
+  modules(): AnyModule[] {
     return this.namedModules().map((e) => e[1]);
   }
   /** Parameters or buffers, each tensor once even when shared (an optimizer must not step it twice). */
   private namedTensors(kind: (x: unknown) => x is Tensor, recurse: boolean): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, Module]]) {
+    for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, AnyModule]]) {
       for (const [n, v] of m.entries()) {
         if (kind(v) && !seen.has(v)) {
           seen.add(v);
@@ -112,7 +124,7 @@ export abstract class Module {
     return this.train(false);
   }
   /** Applies fn to every submodule (children first) and then to this module. */
-  apply(fn: (m: Module) => void): this {
+  apply(fn: (m: AnyModule) => void): this {
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;

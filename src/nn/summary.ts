@@ -111,7 +111,7 @@ export function summary(model: Module, inputShape: readonly number[], o: { dtype
         const row: SummaryRow = { name, type: m.constructor.name, outputShape: null, params: own };
         if (listed) rows.push(row);
         const inDepth = Math.max(0, ...tensorsIn(args).map(depthOf));
-        const out = forward.apply(m, args);
+        const out = (forward as (...a: unknown[]) => unknown).apply(m, args);
         const outs = tensorsIn(out);
         for (const t of outs) {
           if (leaf) depth.set(t, inDepth + (isWeightLayer(m) ? 1 : 0));

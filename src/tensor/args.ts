@@ -28,7 +28,7 @@ export function checkOptions<T extends object>(o: T | undefined | null, name: st
     throw new TypeError(`${name}: expected an options object {${keys.join(', ')}}, got ${describe(o)}`);
   }
   for (const k of Object.keys(o)) {
-    if (!keys.includes(k)) throw new TypeError(`${name}: unknown option '${k}' (expected ${keys.join(', ')})`);
+    if (!keys.includes(k)) throw new TypeError(`${name}: unknown option '${k}'; valid options: ${keys.join(', ')}`);
   }
   return o;
 }

@@ -35,5 +35,13 @@ export const float32 = 'float32', float = 'float32', float64 = 'float64', double
   half = 'float16', bfloat16 = 'bfloat16', int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32',
   int16 = 'int16', int8 = 'int8', uint8 = 'uint8', bool = 'bool';
 
+export { torchlabVersion } from './addon.js';
+export { addonOrigin } from './native.js';
+export type { AddonOrigin } from './addon.js';
+/** torch.__config__: how this libtorch was built (BLAS, CUDA, compiler flags) and its threads. */
+export const config = {
+  show: (): string => (native.buildInfo() as { config: string }).config,
+  parallelInfo: (): string => (native.buildInfo() as { parallel: string }).parallel,
+};
 /** The libtorch version the addon was built against. */
 export const libtorchVersion: string = native.version();

@@ -147,9 +147,14 @@ export class Tensor {
   }
 
   // ---- data -----------------------------------------------------------------------------------------
-  /** The value of a one-element tensor as a JS number (boolean for bool tensors). */
-  item(): number | boolean {
-    return native.item(this.#handle());
+  /**
+   * The value of a one-element tensor as a JS number. Deviation from PyTorch: a bool tensor gives
+   * 1 or 0, not a boolean, so that item() is always a number (`total += loss.item()` type-checks);
+   * Python's bool is an int too (True + 1 == 2), and both are truthy/falsy alike.
+   */
+  item(): number {
+    const v = native.item(this.#handle()) as number | boolean;
+    return typeof v === 'boolean' ? Number(v) : v;
   }
   /** A copy of the elements, row-major, as a typed array (int64: BigInt64Array; float16/bfloat16: raw bits). */
   data(): TypedArray {

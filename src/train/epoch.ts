@@ -47,7 +47,7 @@ function checkPair(b: unknown, where: string): readonly [Tensor, Tensor] {
 /** Runs forward + loss, under autocast when amp is on (backward stays outside, as in PyTorch). */
 function forwardLoss(model: Module, x: Tensor, y: Tensor, lossFn: LossFn, amp: boolean, device: string): [Tensor, Tensor] {
   const run = (): [Tensor, Tensor] => {
-    const out = model.forward(x) as Tensor;
+    const out = model.forward(x);
     return [out, lossFn(out, y)];
   };
   if (!amp) return run();
@@ -71,6 +71,8 @@ export interface TrainEpochOptions {
   onStep?: (r: StepRecord) => void;
   /** Called when gradient norms are recorded. */
   onGradFlow?: (r: GradFlowRecord) => void;
+  /** Turns this process's batch loss into the one every rank agrees on (data-parallel: the ranks' mean). */
+  reduceLoss?: (loss: number) => number;
 }
 
 export interface EpochResult {
@@ -115,7 +117,7 @@ export async function trainEpoch(model: Module, loader: Batches, optimizer: Opti
         const y = y0.to(device);
         optimizer.zeroGrad();
         const [out, lossT] = forwardLoss(model, x, y, lossFn, o.amp ?? false, device);
-        const value = lossT.item() as number;
+        const value = o.reduceLoss ? o.reduceLoss(lossT.item()) : (lossT.item() as number);
         // Stop before backward/step: the weights stay those of the last finite loss.
         if (!Number.isFinite(value)) return { loss: value, correct: 0, n: 0, norms: null };
         lossT.backward();

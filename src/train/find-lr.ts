@@ -81,7 +81,7 @@ export function findLr(model: Module, loader: Iterable<readonly [Tensor, Tensor]
         }
         const [x, y] = next.value;
         optimizer.zeroGrad();
-        const l = lossFn(model.forward(x) as Tensor, y);
+        const l = lossFn(model.forward(x), y);
         l.backward();
         optimizer.step();
         return Number(l.item());

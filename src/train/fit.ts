@@ -15,6 +15,8 @@ import { checkBatches, defaultDevice, evaluate, trainEpoch, type Batches, type L
 import { MetricsLog, toJson, truncateMetrics, writeFileAtomic } from './metrics.js';
 import { loadCheckpoint, saveCheckpoint, type StatefulScheduler } from './checkpoint.js';
 import type { EpochRecord, EvalResult, GradFlowRecord, RunResult, StepRecord } from './records.js';
+import { DistributedDataParallel } from '../nn/parallel/distributed.js';
+import { dataParallelInfo, globalLoss } from './data-parallel.js';
 
 /**
  * An LR scheduler: step() (or step(metric) for ReduceLROnPlateau) plus state for checkpoints.
@@ -86,14 +88,22 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
   const interval = o.schedulerInterval ?? 'epoch';
   if (interval !== 'epoch' && interval !== 'step') throw new TypeError(`fit: schedulerInterval must be 'epoch' or 'step', got ${describe(interval)}`);
   const device = o.device ?? defaultDevice();
+  // Data-parallel (a DDP model in a process group of several): every rank trains and reads the
+  // checkpoint to resume; only rank 0 writes, logs and draws progress. The saved state is the
+  // wrapped module's (keys without 'module.'), as PyTorch users save ddp.module.
+  const dp = dataParallelInfo();
+  const writer = dp === null || dp.rank === 0;
+  const inner: Module = model instanceof DistributedDataParallel ? model.module : model;
   const runDir = o.runDir ?? null;
-  const log = o.log === undefined ? (s: string) => console.log(s) : o.log;
+  const outDir = writer ? runDir : null;
+  const log = !writer ? null : o.log === undefined ? (s: string) => console.log(s) : o.log;
+  const progress = writer ? o.progress : false;
   const name = o.name ?? (runDir ? path.basename(runDir) : 'run');
   const config: Record<string, unknown> = {
     name, ...o.config, epochs: o.epochs, device, amp: o.amp ?? false, optimizer: optimizer.constructor.name,
     optimizerOptions: Object.fromEntries(Object.entries(optimizer.paramGroups[0] ?? {}).filter(([k]) => k !== 'params')),
     scheduler: o.scheduler ? o.scheduler.constructor.name : null, gradFlowEvery: every,
-    torchlab: { libtorch: torch.libtorchVersion, threads: torch.getNumThreads() },
+    torchlab: { libtorch: torch.libtorchVersion, threads: torch.getNumThreads() }, processes: dp?.worldSize ?? 1,
   };
   const run: RunResult = { name, config, status: 'completed', divergence: null, steps: [], epochs: [], gradFlow: [], test: null, seconds: 0 };
   const started = performance.now();
@@ -101,15 +111,15 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
   let startEpoch = 0;
   let step = 0;
   const ckptFile = runDir ? path.join(runDir, 'checkpoint.safetensors') : null;
-  const checkpointing = runDir !== null && (o.checkpoint ?? true);
+  const checkpointing = outDir !== null && (o.checkpoint ?? true);
 
   model.to(device);
   if (o.resume && ckptFile && fs.existsSync(ckptFile)) {
-    const info = loadCheckpoint(ckptFile, { model, optimizer, scheduler: o.scheduler ?? null });
+    const info = loadCheckpoint(ckptFile, { model: inner, optimizer, scheduler: o.scheduler ?? null });
     startEpoch = info.epoch;
     step = Number(info.extra.step ?? 0);
     secondsBefore = Number(info.extra.seconds ?? 0);
-    for (const l of truncateMetrics(path.join(runDir!, 'metrics.jsonl'), startEpoch)) {
+    for (const l of writer ? truncateMetrics(path.join(runDir!, 'metrics.jsonl'), startEpoch) : []) {
       const { type, ...rec } = l;
       if (type === 'step') run.steps.push(rec as StepRecord);
       else if (type === 'epoch') run.epochs.push(rec as EpochRecord);
@@ -118,9 +128,9 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
     log?.(`[${name}] resuming from ${ckptFile} after epoch ${startEpoch - 1}`);
   }
   let metrics: MetricsLog | null = null;
-  if (runDir) {
-    writeFileAtomic(path.join(runDir, 'config.json'), `${toJson(config, 2)}\n`);
-    metrics = new MetricsLog(runDir, { append: startEpoch > 0 });
+  if (outDir) {
+    writeFileAtomic(path.join(outDir, 'config.json'), `${toJson(config, 2)}\n`);
+    metrics = new MetricsLog(outDir, { append: startEpoch > 0 });
   }
   const elapsed = (): number => secondsBefore + (performance.now() - started) / 1000;
   const plateau = o.scheduler instanceof ReduceLROnPlateau;
@@ -131,7 +141,8 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
       // A seeded DataLoader's order depends on the epoch index: a resumed run sees the same batches.
       (trainLoader as { setEpoch?: (e: number) => void }).setEpoch?.(epoch);
       const r = await trainEpoch(model, trainLoader, optimizer, {
-        epoch, device, lossFn: o.lossFn, progress: o.progress, amp: o.amp, gradFlowEvery: every, stepOffset: step,
+        epoch, device, lossFn: o.lossFn, progress, amp: o.amp, gradFlowEvery: every, stepOffset: step,
+        reduceLoss: dp ? globalLoss : undefined,
         onStep: (s) => {
           metrics?.write({ type: 'step', ...s });
           if (o.scheduler && interval === 'step' && !plateau) stepNoMetric(o.scheduler);
@@ -163,7 +174,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
       log?.(`[${name}] epoch ${epoch}: train loss ${fmt(rec.trainLoss, 4)}, accuracy ${fmt(rec.trainAccuracy, 1)}%` +
         (lastTest ? ` | test loss ${fmt(lastTest.loss, 4)}, accuracy ${fmt(lastTest.accuracy, 1)}%` : '') +
         ` | lr ${rec.lr} | ${rec.seconds.toFixed(1)} s`);
-      if (checkpointing) saveCheckpoint(ckptFile!, { model, optimizer, scheduler: o.scheduler ?? null }, epoch + 1, { step, seconds: elapsed() });
+      if (checkpointing) saveCheckpoint(ckptFile!, { model: inner, optimizer, scheduler: o.scheduler ?? null }, epoch + 1, { step, seconds: elapsed() });
       o.callbacks?.onEpochEnd?.(rec);
     }
     // A diverged model is still evaluated: its (chance-level) accuracy is part of the lesson.
@@ -174,7 +185,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
     if (lastTest) metrics?.write({ type: 'test', ...lastTest });
     run.seconds = elapsed();
     metrics?.write({ type: 'end', status: run.status, seconds: run.seconds });
-    if (runDir) torch.tidy(() => torch.save(model.stateDict(), path.join(runDir, 'model.safetensors')));
+    if (outDir) torch.tidy(() => torch.save(inner.stateDict(), path.join(outDir, 'model.safetensors')));
   } finally {
     metrics?.close();
   }

@@ -6,10 +6,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { PLOT_FONT } from './plot-specs.js';
+
+// vega, vega-lite and resvg load on the first plot, not at `import 'torchlab'`: together they
+// are about a third of the package's import time, and most programs never plot.
+const require = createRequire(import.meta.url);
+let renderers: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+const loadRenderers = () => (renderers ??= Promise.all([import('vega'), import('vega-lite')]));
 
 export {
   lossProgressionSpec,
@@ -42,8 +48,9 @@ const vlLogger = {
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object') throw new TypeError('renderSvg: spec must be a vega-lite spec object');
-  let view: vega.View | undefined;
+  let view: Vega.View | undefined;
   try {
+    const [vega, { compile }] = await loadRenderers();
     const compiled = compile(spec, { logger: vlLogger as never }).spec;
     view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Warn });
     return await view.toSVG();
@@ -77,6 +84,7 @@ export function svgToPng(svg: string, o: { scale?: number } = {}): Buffer {
     throw new RangeError(`svgToPng: scale must be a number in (0, 16], got ${String(o.scale)}`);
   }
   if (typeof svg !== 'string' || !svg.includes('<svg')) throw new TypeError('svgToPng: expected an SVG document string');
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },

@@ -1,13 +1,23 @@
 // The shared shape of torchvision-style image datasets held in memory as two tensors.
 import { type Tensor, tensor, tidy, keep, dispose } from '../../tensor/index.js';
 import { checkInt } from '../../tensor/args.js';
+import { Transform } from '../transforms.js';
+import { applyToSample, checkTransformOption } from '../dataset.js';
 
-/** Keyword arguments every dataset here takes (torchvision's `transform` / `target_transform`). */
+/**
+ * Keyword arguments every dataset here takes (torchvision's `transform` / `target_transform`).
+ * A Transform object (Compose, ToTensor, Normalize, RandomCrop, ...) works on batches: the DataLoader
+ * applies it to each whole batch (one indexSelect, then the transform: the fast path), and get(i) to
+ * the one sample as a batch of one, so both compute the same. A plain function is torchvision's
+ * per-sample transform (any result type): get(i) calls it, and so does the DataLoader, sample by
+ * sample (slower: wrap a batch function in `new transforms.Lambda(fn)` to keep the fast path).
+ * A targetTransform function maps each label (a number); a Transform gets the int64 labels.
+ */
 export interface VisionDatasetOptions<X = Tensor, Y = number> {
-  /** Applied by get() to each image (a uint8 C×H×W tensor). */
-  transform?: (image: Tensor) => X;
-  /** Applied by get() to each label (a number). */
-  targetTransform?: (label: number) => Y;
+  /** Applied to each image (uint8 C×H×W in get(i); N×C×H×W batches in the DataLoader for a Transform). */
+  transform?: Transform | ((image: Tensor) => X) | null;
+  /** Applied to each label (a number; an int64 tensor for a Transform). */
+  targetTransform?: Transform | ((label: number) => Y) | null;
 }
 
 /**
@@ -27,19 +37,19 @@ export class VisionDataset<X = Tensor, Y = number> {
   readonly targets: Tensor;
   /** Class names, indexed by label. */
   readonly classes: readonly string[];
-  readonly transform?: (image: Tensor) => X;
-  readonly targetTransform?: (label: number) => Y;
+  readonly transform?: Transform | ((image: Tensor) => X);
+  readonly targetTransform?: Transform | ((label: number) => Y);
   #labels: Uint8Array;
 
   protected constructor(data: Tensor, labels: Uint8Array, classes: readonly string[], o: VisionDatasetOptions<X, Y>) {
-    if (o.transform !== undefined && typeof o.transform !== 'function') throw new TypeError('transform: expected a function');
-    if (o.targetTransform !== undefined && typeof o.targetTransform !== 'function') throw new TypeError('targetTransform: expected a function');
+    checkTransformOption(o.transform, 'transform');
+    checkTransformOption(o.targetTransform, 'targetTransform');
     this.data = keep(data);
     this.#labels = labels;
     this.targets = VisionDataset.labelTensor(labels);
     this.classes = Object.freeze([...classes]);
-    this.transform = o.transform;
-    this.targetTransform = o.targetTransform;
+    this.transform = o.transform ?? undefined;
+    this.targetTransform = o.targetTransform ?? undefined;
   }
 
   /** Number of samples (Python's len(dataset)). */
@@ -48,19 +58,22 @@ export class VisionDataset<X = Tensor, Y = number> {
   }
 
   /**
-   * Sample i as [image, label] (Python's dataset[i]); a negative i counts from the end as in Python.
-   * The image is a view of `data` (a new tensor handle: free it with tidy() or dispose()).
+   * Sample i as [image, label] (Python's dataset[i]) with the transforms applied; a negative i counts
+   * from the end as in Python. The image is a view of `data` or the transform's result (a new tensor
+   * handle: free it with tidy() or dispose()).
    */
   get(i: number): [X, Y] {
     checkInt(i, 'index');
     const n = this.length;
     if (i < -n || i >= n) throw new RangeError(`index: ${i} is out of range for a dataset of ${n} samples`);
     if (i < 0) i += n;
-    const image = this.data.select(0, i);
     const label = this.#labels[i];
+    const t = this.transform;
+    // a Transform's input view is freed with its intermediates; a function may keep (return) the view
+    const image = t instanceof Transform ? tidy(() => applyToSample(t, this.data.select(0, i)) as Tensor) : this.data.select(0, i);
     return [
-      (this.transform ? this.transform(image) : image) as X,
-      (this.targetTransform ? this.targetTransform(label) : label) as Y,
+      (t && !(t instanceof Transform) ? t(image) : image) as X,
+      (this.targetTransform ? applyToSample(this.targetTransform, label) : label) as Y,
     ];
   }
 
