@@ -15,7 +15,7 @@ const CALLS = 10_000;
 // Left out: special_*_polynomial_* loop n times per element, so a huge n hangs (as in PyTorch).
 // Ops whose libtorch 1.13 kernels crashed under this fuzzer (lstm_cell, native_channel_shuffle, align_tensors,
 // col2im, thnn_conv2d, slow_conv3d, slow_conv3d_forward, max_unpool2d, reflection_pad1d; seeds
-// 1-19 and 20261203) are fuzzed like the others: src/tensor/aten-guards.ts checks what they do not.
+// 1-29 and 20261203) are fuzzed like the others: src/tensor/aten-guards.ts checks what they do not.
 const DENY = '^special_\\w+_polynomial_\\w+$';
 
 test(`fuzz: ${CALLS} hostile calls to the generated ops, zero aborts, every error names its op`, () => {
@@ -35,4 +35,23 @@ test(`fuzz: ${CALLS} hostile calls to the generated ops, zero aborts, every erro
   assert.ok(res.ops >= 880, `${res.ops} ops fuzzed`);
   assert.ok(res.torchErrors > 500 && res.ok > 500, 'the calls reach libtorch, not only the type checks');
   assert.deepEqual(res.bad, [], `${res.nbad} bad errors`);
+});
+
+test('the argument checks of src/tensor/aten-guards.ts refuse the inputs that crash libtorch 1.13', async () => {
+  const torch = await import('../src/index.js');
+  const a = torch.aten as unknown as Record<string, (...x: unknown[]) => unknown>;
+  const r = (...s: number[]): unknown => torch.rand(s, { dtype: 'float64' });
+  const crashers: [string, unknown[]][] = [
+    ['slowConvTranspose2d', [r(2, 2, 4, 4), r(2, 2, 4, 4), [2, 2]]], // segfault in PyTorch 1.13
+    ['slowConvTranspose3d', [r(2, 2, 4, 4, 4), r(2, 2, 4, 4, 4), [2, 2, 2]]], // abort
+    ['alignTensors', [[]]], // segfault
+    ['nativeChannelShuffle', [torch.zeros([0, 3]), 3]], // SIGFPE
+    ['lstmCell', [r(3, 4), [r(3, 4), r(3, 4)], r(3, 4), r(3, 4)]], // segfault
+    ['reflectionPad1d', [r(2, 3, 6), [2]]], // reads padding[1] of a one-element list
+  ];
+  torch.tidy(() => {
+    for (const [op, args] of crashers) {
+      assert.throws(() => a[op](...args), (e: Error) => e instanceof TypeError && e.message.includes('aten::'), op);
+    }
+  });
 });

@@ -30,3 +30,15 @@ test('at least 900 public ops are bound; the coverage file lists every other one
   for (const [n, why] of listed) assert.ok(why.trim().length > 10, `${n}: reason`);
   console.log(`aten: ${bound.size} of ${publicNames.size} public ops bound, ${listed.size} listed as left out`);
 });
+
+test('an op the TS layer knows but this libtorch lacks throws a clear TorchError naming it', async () => {
+  const torch = await import('../src/index.js');
+  const { callOp, spec } = await import('../src/tensor/aten-runtime.js');
+  const x = torch.zeros([2]);
+  const absent = spec('frobnicate', ['frobnicate.Tensor(Tensor self, int n=1) -> Tensor']);
+  assert.throws(() => callOp(absent, [x]), (e: Error) =>
+    e instanceof torch.TorchError && e.kind === 'NotImplementedError' && /aten::frobnicate\.Tensor is not in the libtorch/.test(e.message));
+  // and a call that fits no overload is a TypeError listing the schemas
+  assert.throws(() => callOp(absent, [x, 'a']), (e: Error) => e instanceof TypeError && /aten::frobnicate: no overload matches \(Tensor, string a\)/.test(e.message));
+  x.dispose();
+});

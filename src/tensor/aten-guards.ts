@@ -61,6 +61,26 @@ function slowConv(n: number): Guard {
   };
 }
 
+// slow_conv_transpose2d / 3d(self, weight, kernel_size, bias, stride, padding, output_padding,
+// dilation): a kernel_size that does not match the weight segfaults (2d) or aborts (3d).
+function slowConvTranspose(n: number): Guard {
+  return (v) => {
+    const [input, weight, kernel, bias, stride, padding, outPadding, dilation] = v;
+    dims(input, 'input', [n + 1, n + 2]);
+    dims(weight, 'weight', [n + 2]);
+    const k = ints(kernel);
+    const kk = k.length === 1 ? Array(n).fill(k[0]) : k;
+    if (shape(weight).slice(2).join() !== kk.join()) fail(`kernel_size ${kk} does not match weight [${shape(weight)}]`);
+    const cin = shape(input)[shape(input).length - n - 1];
+    if (shape(weight)[0] !== cin) fail(`weight [${shape(weight)}] does not fit ${cin} input channels`);
+    if (bias && shape(bias as Tensor).join() !== String(shape(weight)[1])) fail(`bias must be [${shape(weight)[1]}]`);
+    positive(stride, 'stride');
+    positive(dilation, 'dilation');
+    nonNegative(padding, 'padding');
+    nonNegative(outPadding, 'output_padding');
+  };
+}
+
 export const GUARDS: ReadonlyMap<string, Guard> = new Map<string, Guard>([
   ['lstm_cell', rnnCell(4, 2)],
   ['native_channel_shuffle', (v) => {
@@ -85,6 +105,8 @@ export const GUARDS: ReadonlyMap<string, Guard> = new Map<string, Guard>([
   ['thnn_conv2d', slowConv(2)],
   ['slow_conv3d', slowConv(3)],
   ['slow_conv3d_forward', slowConv(3)],
+  ['slow_conv_transpose2d', slowConvTranspose(2)],
+  ['slow_conv_transpose3d', slowConvTranspose(3)],
   // max_unpool2d(self, indices, output_size): the kernel writes at indices unchecked
   ['max_unpool2d', (v) => {
     const [input, indices, out] = v as [Tensor, Tensor, number[]];
