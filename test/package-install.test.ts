@@ -62,7 +62,7 @@ function checkTrainOutput(stdout: string, expected: unknown): void {
 before(() => {
   // npm pack runs prepack: a clean dist/ and prebuilds/<platform>/ with the addon and its manifest.
   const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, env: process.env, timeoutMs: 600_000 });
-  [packInfo] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as (typeof packInfo & { filename: string })[];
+  [packInfo] = JSON.parse(packed.stdout.slice(packed.stdout.lastIndexOf('\n[\n') + 1)) as (typeof packInfo & { filename: string })[];
   tarball = path.join(tmp, (packInfo as unknown as { filename: string }).filename);
   fs.mkdirSync(noCompilerBin);
   for (const tool of ['node', 'npm', 'npx', 'sh']) {

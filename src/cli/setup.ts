@@ -74,7 +74,9 @@ export function buildAddon(lib: Libtorch, log: (l: string) => void): void {
   const require = createRequire(import.meta.url);
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--directory', join(packageRoot, 'native'), '--out', join(packageRoot, 'build'),
-    '--parallel', String(availableParallelism()), `--CDCMAKE_PREFIX_PATH=${lib.prefix}`, '--log-level', 'warn'], { cwd: packageRoot, stdio: 'inherit' });
+    '--parallel', String(availableParallelism()), `--CDCMAKE_PREFIX_PATH=${lib.prefix}`, '--log-level', 'warn'],
+    // the compiler's output goes to stderr: stdout stays the command's own (npm pack --json prints its JSON there)
+    { cwd: packageRoot, stdio: ['ignore', 2, 2] });
   if (r.status !== 0) throw new Error(`building the addon failed (cmake-js exit ${r.status}); the compiler's messages are above`);
   // The version the addon reports (the CMake files of Debian's 1.13.1 say 1.13.0).
   const torchVersion = execFileSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(builtAddonPath())}).version())`], { encoding: 'utf8' });
