@@ -16,12 +16,12 @@ out="$dir/results.jsonl"
 for spec in $MODELS; do
   model=${spec%%:*}
   width=${spec#*:}; [ "$width" = "$spec" ] && width=64
-  steps=5; [ "$spec" = "resnet18:64" ] && steps=3
+  steps="--warmup 2 --steps 5"; [ "$spec" = "resnet18:64" ] && steps="--warmup 1 --steps 2" # ~8 s a step there
   init="$dir/$model-$width.safetensors"
   for r in $(seq "$ROUNDS"); do
-    node --import tsx bench/speed-step.ts --model "$model" --width "$width" --init "$init" --memory-format "$FORMAT" --steps $steps | tail -1 >>"$out"
-    "$PYTHON" bench/speed_step_torch.py --model "$model" --width "$width" --init "$init" --memory-format contiguous --steps $steps | tail -1 >>"$out"
-    "$PYTHON" bench/speed_step_torch.py --model "$model" --width "$width" --init "$init" --memory-format channels_last --steps $steps | tail -1 >>"$out"
+    node --import tsx bench/speed-step.ts --model "$model" --width "$width" --init "$init" --memory-format "$FORMAT" $steps | tail -1 >>"$out"
+    "$PYTHON" bench/speed_step_torch.py --model "$model" --width "$width" --init "$init" --memory-format contiguous $steps | tail -1 >>"$out"
+    "$PYTHON" bench/speed_step_torch.py --model "$model" --width "$width" --init "$init" --memory-format channels_last $steps | tail -1 >>"$out"
   done
 done
 "$PYTHON" bench/speed_report.py <"$out"

@@ -9,9 +9,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
-#include <c10/core/InferenceMode.h>
-#include <memory>
-#include <vector>
 #include <torch/version.h>
 
 #include <malloc.h>
@@ -375,30 +372,6 @@ Napi::Value setGradEnabled(const Napi::CallbackInfo& info) {
 Napi::Value isGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
-// torch.inference_mode: c10::InferenceMode is an RAII guard (grad mode off, no version counters
-// or view tracking: less bookkeeping than no_grad). JS has no scope destructors, so the guards
-// live on a stack here: inferenceModeEnter pushes one, inferenceModeExit pops it (restoring the
-// previous state); the TS side pairs them in try/finally around a synchronous callback.
-std::vector<std::unique_ptr<c10::InferenceMode>>& inferenceGuards() {
-  static std::vector<std::unique_ptr<c10::InferenceMode>> guards;
-  return guards;
-}
-Napi::Value inferenceModeEnter(const Napi::CallbackInfo& info) {
-  inferenceGuards().push_back(std::make_unique<c10::InferenceMode>(B(info, 0)));
-  return Napi::Number::New(info.Env(), static_cast<double>(inferenceGuards().size()));
-}
-Napi::Value inferenceModeExit(const Napi::CallbackInfo& info) {
-  auto& g = inferenceGuards();
-  if (g.empty()) throw ArgTypeError("inferenceModeExit: no inference mode region is open");
-  g.pop_back();
-  return info.Env().Undefined();
-}
-Napi::Value isInferenceModeEnabled(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
-}
-Napi::Value isInference(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), T(info, 0).is_inference());
-}
 // Autocast (torch.autocast.__enter__/__exit__): autocastEnter(deviceType, enabled, dtypeCode)
 // sets the state of "cpu" or "cuda" and returns the previous [enabled, dtypeCode];
 // autocastExit(deviceType, prevEnabled, prevDtypeCode) restores it and, when the outermost region
@@ -460,8 +433,6 @@ const Binding kCore[] = {
     {"isGradEnabled", isGradEnabled},     {"version", version},
     {"autocastEnter", autocastEnter},   {"autocastExit", autocastExit},
     {"buildInfo", buildInfo},
-    {"inferenceModeEnter", inferenceModeEnter}, {"inferenceModeExit", inferenceModeExit},
-    {"isInferenceModeEnabled", isInferenceModeEnabled}, {"isInference", isInference},
 };
 }  // namespace
 

@@ -1,4 +1,4 @@
-// Multi-tensor ops (PyTorch's torch._foreach_*), bound by hand in native/foreach.cc: one call runs
+// Multi-tensor ops (PyTorch's torch._foreach_*), bound by hand in native/fastpath.cc: one call runs
 // an op over a whole list of tensors. The optimizers' foreach path uses them. In-place ops end in
 // an underscore, as in PyTorch; every list must have the same length.
 import { native } from './native.js';

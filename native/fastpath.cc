@@ -1,12 +1,43 @@
-// Multi-tensor ("foreach") ops for the optimizers: one call updates every parameter, as PyTorch's
+// The fast paths' bindings: inference mode (evaluation without autograd bookkeeping) and
+// multi-tensor ("foreach") ops for the optimizers: one call updates every parameter, as PyTorch's
 // foreach=True optimizers do with torch._foreach_*. The generator (scripts/gen-ops) skips ATen's
 // underscore ops, so the ones the optimizers need are bound here by hand. On CPU libtorch 1.13 runs
 // them as a loop of the single-tensor kernels (the same arithmetic, bit for bit); the gain is one
 // Node-API call and one JS→C++ crossing per update op instead of one per parameter.
 #include "common.h"
 
+#include <c10/core/InferenceMode.h>
+
+#include <memory>
+#include <vector>
+
 namespace tl {
 namespace {
+
+// torch.inference_mode: c10::InferenceMode is an RAII guard (grad mode off, no version counters
+// or view tracking: less bookkeeping than no_grad). JS has no scope destructors, so the guards
+// live on a stack here: inferenceModeEnter pushes one, inferenceModeExit pops it (restoring the
+// previous state); the TS side pairs them in try/finally around a synchronous callback.
+std::vector<std::unique_ptr<c10::InferenceMode>>& inferenceGuards() {
+  static std::vector<std::unique_ptr<c10::InferenceMode>> guards;
+  return guards;
+}
+Napi::Value inferenceModeEnter(const Napi::CallbackInfo& info) {
+  inferenceGuards().push_back(std::make_unique<c10::InferenceMode>(B(info, 0)));
+  return Napi::Number::New(info.Env(), static_cast<double>(inferenceGuards().size()));
+}
+Napi::Value inferenceModeExit(const Napi::CallbackInfo& info) {
+  auto& g = inferenceGuards();
+  if (g.empty()) throw ArgTypeError("inferenceModeExit: no inference mode region is open");
+  g.pop_back();
+  return info.Env().Undefined();
+}
+Napi::Value isInferenceModeEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+}
+Napi::Value isInference(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), T(info, 0).is_inference());
+}
 
 // Every list of a call must be as long as the first (a clear error instead of ATen's check).
 std::vector<at::Tensor> sameLength(const Napi::CallbackInfo& info, size_t i, size_t n) {
@@ -65,6 +96,8 @@ Napi::Value foreachDiv_(const Napi::CallbackInfo& info) {
 }
 
 const Binding kForeach[] = {
+    {"inferenceModeEnter", inferenceModeEnter}, {"inferenceModeExit", inferenceModeExit},
+    {"isInferenceModeEnabled", isInferenceModeEnabled}, {"isInference", isInference},
     {"foreachMul_", foreachMul_},         {"foreachAdd_", foreachAdd_},   {"foreachAddScalar", foreachAddScalar},
     {"foreachAddcmul_", foreachAddcmul_}, {"foreachAddcdiv_", foreachAddcdiv_},
     {"foreachSqrt", foreachSqrt},         {"foreachDiv_", foreachDiv_},
