@@ -73,5 +73,6 @@ void registerCreation(Napi::Env env, Napi::Object exports);
 void registerMath(Napi::Env env, Napi::Object exports);
 void registerShape(Napi::Env env, Napi::Object exports);
 void registerNN(Napi::Env env, Napi::Object exports);
+void registerForeach(Napi::Env env, Napi::Object exports);
 
 }  // namespace tl

@@ -464,6 +464,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerMath(env, exports);
   registerShape(env, exports);
   registerNN(env, exports);
+  registerForeach(env, exports);
   registerDistributed(env, exports);
   registerDdp(env, exports);
   Napi::Object aten = Napi::Object::New(env);

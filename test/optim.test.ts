@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { F, optim, type Tensor } from '../src/index.js';
+import { native } from '../src/tensor/native.js';
 
 torch.setNumThreads(1); // tiny tensors: more threads only add contention (this file runs in its own process)
 const { tensors: fx, metadata } = torch.loadWithMetadata(new URL('./fixtures/optim.safetensors', import.meta.url).pathname);
@@ -76,6 +77,43 @@ for (const spec of CASES) {
   });
 }
 
+test('foreach: the multi-tensor path (the default) ends bit for bit where the single-tensor path does', () => {
+  // Count the multi-tensor calls, to know which path ran (the native object is a plain table of functions).
+  const calls = { n: 0 };
+  const orig = native.foreachAdd_;
+  const origDiv = native.foreachAddcdiv_;
+  native.foreachAdd_ = (...a: unknown[]) => (calls.n++, orig(...a));
+  native.foreachAddcdiv_ = (...a: unknown[]) => (calls.n++, origDiv(...a));
+  try {
+    for (const spec of CASES) {
+      const fused = makeParams();
+      const single = makeParams();
+      const optF = makeOptimizer(fused, spec);
+      const optS = makeOptimizer(single, { ...spec, options: { ...spec.options, foreach: false } });
+      const before = calls.n;
+      const lf = train(fused, optF, 0, 20, makeScheduler(optF, spec));
+      const covered = calls.n > before;
+      const mid = calls.n;
+      const ls = train(single, optS, 0, 20, makeScheduler(optS, spec));
+      assert.equal(calls.n, mid, `${spec.name}: foreach: false must not take the multi-tensor path`);
+      assert.deepEqual(lf, ls, `${spec.name}: losses`);
+      for (const n of NAMES) assert.ok(torch.tidy(() => fused[n].equal(single[n])), `${spec.name}.${n} differs`);
+      // options the multi-tensor path covers must take it
+      const o = spec.options as { nesterov?: boolean; amsgrad?: boolean; centered?: boolean; maximize?: boolean; weightDecay?: number };
+      const plain = !spec.groups && !o.nesterov && !o.amsgrad && !o.centered && !o.maximize && (!o.weightDecay || spec.optimizer === 'AdamW');
+      if (plain) assert.ok(covered, `${spec.name}: the multi-tensor path did not run`);
+      dispose(fused, optF);
+      dispose(single, optS);
+    }
+  } finally {
+    native.foreachAdd_ = orig;
+    native.foreachAddcdiv_ = origDiv;
+  }
+  assert.ok(calls.n > 0);
+  assert.throws(() => torch.foreach.foreachAdd_([torch.zeros(2)], []), /foreach: tensor lists of different lengths \(1 and 0\)/);
+  assert.throws(() => torch.foreach.foreachDiv_([torch.zeros(2)], [1, 2]), /foreach: 2 scalars for 1 tensors/);
+});
+
 test('param groups: each group keeps its own options, the rest come from the defaults', () => {
   const p = makeParams();
   const opt = makeOptimizer(p, byName('sgd_groups'));
@@ -86,8 +124,8 @@ test('param groups: each group keeps its own options, the rest come from the def
   adam.addParamGroup({ params: [torch.zeros(2).requiresGrad_()], lr: 1 });
   assert.equal(adam.paramGroups[2].lr, 1);
   // PyTorch's layout (a blank line between groups), with torchlab's option names and JS values
-  assert.equal(String(opt), 'SGD (\nParameter Group 0\n    dampening: 0\n    lr: 0.1\n    maximize: false\n    momentum: 0.9\n' +
-    '    nesterov: false\n    weightDecay: 0\n\nParameter Group 1\n    dampening: 0\n    lr: 0.01\n    maximize: false\n' +
+  assert.equal(String(opt), 'SGD (\nParameter Group 0\n    dampening: 0\n    foreach: null\n    lr: 0.1\n    maximize: false\n    momentum: 0.9\n' +
+    '    nesterov: false\n    weightDecay: 0\n\nParameter Group 1\n    dampening: 0\n    foreach: null\n    lr: 0.01\n    maximize: false\n' +
     '    momentum: 0.5\n    nesterov: false\n    weightDecay: 0\n)');
   dispose(p, opt);
 });
@@ -103,8 +141,8 @@ test('stateDict has PyTorch\'s structure: state by index, groups with options an
   assert.equal(sd.state[1].step, 2);
   assert.deepEqual((sd.state[3].expAvg as Tensor).shape, [3]);
   assert.deepEqual(sd.paramGroups, [
-    { lr: 0.02, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, params: [0, 1] },
-    { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.1, amsgrad: true, maximize: false, params: [2, 3] },
+    { lr: 0.02, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, foreach: null, params: [0, 1] },
+    { lr: 0.005, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.1, amsgrad: true, maximize: false, foreach: null, params: [2, 3] },
   ]);
   const sgd = new optim.SGD([p.w1], { lr: 0.1 });
   train(p, sgd, 0, 1);

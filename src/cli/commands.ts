@@ -11,6 +11,7 @@ import type { ExperimentId, ModelKind, OptimizerKind, PresetName } from '../lab/
 import { buildModel, buildOptimizer, distributedLoaderFor, firstSamples, loadData, loaderFor, type DatasetName } from '../lab/setup.js';
 import { DistributedDataParallel } from '../nn/parallel/distributed.js';
 import { joinFromEnvironment, leave, perRankBatch } from '../train/data-parallel.js';
+import type { MemoryFormatOption } from '../train/memory-format.js';
 
 const defaultDevice = (): string => (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
 const commandLine = (): string => ['torchlab', ...process.argv.slice(2)].join(' ');
@@ -26,13 +27,14 @@ export interface CommonOptions {
 
 export async function labCommand(which: ExperimentId | 'all', o: CommonOptions & {
   preset?: PresetName; epochs?: number; batchSize?: number; lr?: number; limit?: number; testLimit?: number; out: string; resume?: boolean; amp?: boolean;
+  memoryFormat?: MemoryFormatOption;
 }): Promise<void> {
   // one rank of `lab --nproc N` (WORLD_SIZE > 1): join the others; runLab trains data-parallel
   await joinFromEnvironment();
   try {
     await runLab(which, {
     dataset: o.dataset, preset: o.preset, device: o.device, seed: o.seed, out: o.out, resume: o.resume ?? false, progress: o.progress,
-    amp: o.amp ?? false, dataRoot: o.dataDir, mirror: o.mirror, testLimit: o.testLimit ?? null, command: commandLine(),
+    amp: o.amp ?? false, memoryFormat: o.memoryFormat, dataRoot: o.dataDir, mirror: o.mirror, testLimit: o.testLimit ?? null, command: commandLine(),
       overrides: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, limit: o.limit },
     });
   } finally {
@@ -43,6 +45,7 @@ export async function labCommand(which: ExperimentId | 'all', o: CommonOptions &
 export async function trainCommand(o: CommonOptions & {
   model: ModelKind; optimizer: OptimizerKind; lr: number; momentum: number; epochs: number; batchSize: number; width: number;
   limit?: number; testLimit?: number; out: string; name?: string; resume?: boolean; amp?: boolean; gradFlowEvery: number;
+  memoryFormat?: MemoryFormatOption;
 }): Promise<void> {
   const device = o.device ?? defaultDevice();
   // one rank of `train --nproc N`: DDP on a DistributedSampler share, --batch-size split; rank 0 writes
@@ -63,7 +66,7 @@ export async function trainCommand(o: CommonOptions & {
     const run = await fit(dp ? new DistributedDataParallel(model) : model, trainLoader, optimizer, {
       epochs: o.epochs, device, name, runDir: dir, testLoader: loaderFor(testSet, 1024, { train: false, seed: o.seed }),
       config: { model: o.model, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, width: o.width, dataset: o.dataset, seed: o.seed, limit: o.limit ?? null, trainSamples: trainSet.length, testSamples: testSet.length, globalBatch: o.batchSize, batchPerProcess: perRank },
-      progress: o.progress, resume: o.resume ?? false, gradFlowEvery: o.gradFlowEvery, amp: o.amp ?? false,
+      progress: o.progress, resume: o.resume ?? false, gradFlowEvery: o.gradFlowEvery, amp: o.amp ?? false, memoryFormat: o.memoryFormat,
     });
     if (!writer) return;
     const plots = await experimentPlots([run], null, path.join(dir, 'plots'));

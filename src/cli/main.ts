@@ -16,6 +16,9 @@ async function asRanks(nproc: number | undefined): Promise<number | undefined> {
   return relaunchAsRanks(nproc);
 }
 
+// (the values of train/memory-format.ts's MemoryFormatOption; not imported: it would load libtorch for --help)
+const memoryFormatOption = () => new Option('--memory-format <format>', 'conv nets\' memory format: auto (measure and pick the faster), channels-last or contiguous')
+  .choices(['auto', 'channels-last', 'contiguous'] as const).default('auto' as const);
 const datasetOption = () => new Option('--dataset <name>', 'fashion-mnist (offline, Debian\'s files) or cifar10 (downloaded)').choices(DATASETS).default('fashion-mnist' as const);
 const deviceOption = () => new Option('--device <device>', 'cpu, cuda or cuda:N (default: cuda when available, else cpu)').argParser(deviceName);
 const seedOption = () => new Option('--seed <n>', 'seed for weights and shuffling').argParser(integer).default(0);
@@ -43,6 +46,7 @@ program.command('lab')
   .option('--out <dir>', 'where runs and reports go', 'runs')
   .option('--resume', 'continue killed runs from their checkpoints')
   .option('--amp', 'bf16 autocast (CUDA)')
+  .addOption(memoryFormatOption())
   .option('--no-progress', 'no progress bars')
   .addOption(nprocOption())
   .addOption(dataDirOption())
@@ -76,6 +80,7 @@ program.command('train')
   .option('--name <name>', 'run directory name (default from model, optimizer and lr)')
   .option('--resume', 'continue from the run directory\'s checkpoint')
   .option('--amp', 'bf16 autocast (CUDA)')
+  .addOption(memoryFormatOption())
   .option('--no-progress', 'no progress bars')
   .addOption(nprocOption())
   .addOption(dataDirOption())

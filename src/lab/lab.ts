@@ -10,6 +10,7 @@ import * as F from '../nn/functional.js';
 import { findLr, type FindLrResult } from '../train/find-lr.js';
 import { SGD } from '../optim/sgd.js';
 import { fit } from '../train/fit.js';
+import type { MemoryFormatOption } from '../train/memory-format.js';
 import type { RunResult } from '../train/records.js';
 import { toJson, writeFileAtomic } from '../train/metrics.js';
 import { EXPERIMENTS, experiment, runKey, type ExperimentId, type ExperimentSpec, type Overrides, type PresetName, type RunSpec } from './experiments.js';
@@ -32,6 +33,8 @@ export interface LabOptions {
   resume?: boolean;
   progress?: boolean;
   amp?: boolean;
+  /** Conv nets' memory format (fit's memoryFormat; default 'auto'). */
+  memoryFormat?: MemoryFormatOption;
   /** Dataset folder (see setup.ts) and CIFAR-10 mirror. */
   dataRoot?: string;
   mirror?: string;
@@ -152,6 +155,7 @@ async function trainRun(r: RunSpec, data: LabData, test: ReturnType<typeof first
       testLoader: loaderFor(test, 1024, { train: false, seed: c.seed }),
       config: { ...r, dataset: c.dataset, preset: c.preset, seed: c.seed, trainSamples: trainSet.length, testSamples: test.length, globalBatch: r.batchSize, batchPerProcess: perRank },
       progress: c.o.progress ?? true, resume: c.o.resume ?? false, gradFlowEvery: r.gradFlowEvery, amp: c.o.amp ?? false, log: c.log,
+      memoryFormat: c.o.memoryFormat,
     });
   } finally {
     optimizer.dispose();

@@ -54,7 +54,9 @@ export class CNN extends Module {
   }
   forward(x: Tensor): Tensor {
     const h = this.conv.forward(x);
-    return this.out.forward(h.view(h.size(0), -1));
+    // reshape, not the notebook's view: a channels_last h (fit's memory format) cannot be viewed
+    // flat; reshape copies it into the same NCHW order (and is a view, as before, when contiguous).
+    return this.out.forward(h.reshape(h.size(0), -1));
   }
 }
 
@@ -76,6 +78,8 @@ export class CNNWithBN extends Module {
   }
   forward(x: Tensor): Tensor {
     const h = this.conv.forward(x);
-    return this.out.forward(h.view(h.size(0), -1));
+    // reshape, not the notebook's view: a channels_last h (fit's memory format) cannot be viewed
+    // flat; reshape copies it into the same NCHW order (and is a view, as before, when contiguous).
+    return this.out.forward(h.reshape(h.size(0), -1));
   }
 }

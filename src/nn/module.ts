@@ -145,7 +145,8 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
    * optimizers keep working): to(device), to(dtype), to(device, dtype). Only floating-point
    * tensors change dtype (num_batches_tracked stays int64).
    */
-  to(a: string, b?: torch.DType): this {
+  to(a: string | { memoryFormat: torch.MemoryFormat }, b?: torch.DType): this {
+    if (typeof a === 'object' && a !== null) return this.toMemoryFormat(a.memoryFormat);
     for (const t of [...this.parameters(), ...this.buffers()]) {
       torch.tidy(() => {
         const floating = torch.isFloatingPoint(t.dtype);
@@ -160,6 +161,25 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
           if (g) g.setData_(torch.isDType(a) ? g.to(a) : b ? g.to(a, b) : g.to(a));
         });
       });
+    }
+    return this;
+  }
+  /**
+   * to({memoryFormat}) (PyTorch's model.to(memory_format=...)): every 4-D floating parameter and
+   * buffer (conv weights) laid out in that format, in place, grads too; other tensors untouched.
+   */
+  private toMemoryFormat(format: torch.MemoryFormat): this {
+    if (format !== 'channels_last' && format !== 'contiguous_format') {
+      throw new TypeError(`Module.to: memoryFormat must be 'channels_last' or 'contiguous_format', got ${String(format)}`);
+    }
+    for (const t of [...this.parameters(), ...this.buffers()]) {
+      if (t.dim() !== 4 || !torch.isFloatingPoint(t.dtype)) continue;
+      torch.tidy(() => torch.noGrad(() => {
+        const moved = torch.toMemoryFormat(t, format);
+        const g = t.grad;
+        if (moved !== t) t.setData_(moved);
+        if (g && g.dim() === 4) g.setData_(torch.toMemoryFormat(g, format));
+      }));
     }
     return this;
   }

@@ -10,7 +10,12 @@
 // - `stateDict()` returns detached views of the live state (new handles, same memory, owned by the
 //   current scope, like Module.stateDict); `loadStateDict()` copies, as PyTorch's deepcopy does.
 // - `zeroGrad()` sets grads to null by default (PyTorch 2's default; 1.13 zeroed them).
-// - No `foreach` / `fused` / `capturable` / `differentiable` options: the single-tensor path always.
+// - `foreach` (PyTorch's option) defaults to null = on where the optimizer has a multi-tensor path
+//   (PyTorch 1.13 on CPU defaults to the single-tensor path). Both paths give the same values, bit
+//   for bit (libtorch's CPU foreach ops loop over the same kernels); the multi-tensor one makes a
+//   few Node-API calls per step instead of several per parameter. Options the multi-tensor path
+//   does not cover (see each optimizer) fall back to the single-tensor path.
+// - No `fused` / `capturable` / `differentiable` options.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { isTensor } from '../tensor/handles.js';
@@ -76,6 +81,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** The single-tensor update of one parameter (called with noGrad on, inside a tidy). */
   protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
+  /**
+   * The multi-tensor update of a group's parameters that have gradients (noGrad on, inside a tidy);
+   * returns false, having changed nothing, when the group's options need the single-tensor path.
+   */
+  protected updateForeach?(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<O>): boolean;
 
   /** Adds a group (e.g. layers unfrozen for fine-tuning); options it lacks come from the defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
@@ -137,6 +147,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const loss = closure ? torch.enableGrad(closure) : undefined;
     torch.noGrad(() => {
       for (const group of this.paramGroups) {
+        if (group.foreach !== false && this.updateForeach && this.#stepForeach(group)) continue;
         for (const p of group.params) {
           torch.tidy(() => {
             const grad = p.grad;
@@ -149,6 +160,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       }
     });
     return loss;
+  }
+
+  #stepForeach(group: ParamGroup<O>): boolean {
+    return torch.tidy(() => {
+      const params: Tensor[] = [];
+      const grads: Tensor[] = [];
+      const states: ParamState[] = [];
+      for (const p of group.params) {
+        const grad = p.grad;
+        if (grad === null) continue;
+        let state = this.state.get(p);
+        if (!state) this.state.set(p, (state = {}));
+        params.push(p);
+        grads.push(grad);
+        states.push(state);
+      }
+      return params.length === 0 || this.updateForeach!(params, grads, states, group);
+    });
   }
 
   /** {state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}, PyTorch's structure. */

@@ -1,4 +1,6 @@
-// optim.RMSprop: PyTorch 1.13's _single_tensor_rmsprop, op for op.
+// optim.RMSprop: PyTorch 1.13's _single_tensor_rmsprop, op for op, and _multi_tensor_rmsprop (foreach;
+// used unless foreach: false, same values bit for bit; centered, maximize and weightDecay take the
+// single-tensor path).
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { checkOptions } from '../tensor/args.js';
@@ -12,6 +14,8 @@ export interface RMSpropOptions {
   momentum: number;
   centered: boolean;
   maximize: boolean;
+  /** The multi-tensor path (null, the default: on; see optimizer.ts). */
+  foreach: boolean | null;
 }
 
 /**
@@ -21,10 +25,11 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
-    const o = checkOptions(options, 'RMSprop', ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
+    const o = checkOptions(options, 'RMSprop', ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize', 'foreach']);
     const d: RMSpropOptions = {
       lr: o.lr ?? 1e-2, alpha: o.alpha ?? 0.99, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       momentum: o.momentum ?? 0, centered: o.centered ?? false, maximize: o.maximize ?? false,
+      foreach: o.foreach ?? null,
     };
     checkRange(d.lr >= 0, 'learning rate', d.lr);
     checkRange(d.eps >= 0, 'epsilon value', d.eps);
@@ -63,5 +68,32 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     } else {
       p.addcdiv_(grad, avg, { value: -g.lr });
     }
+  }
+
+  protected updateForeach(params: Tensor[], grads: Tensor[], states: ParamState[], g: ParamGroup<RMSpropOptions>): boolean {
+    if (g.centered || g.maximize || g.weightDecay !== 0) return false;
+    if (g.momentum > 0 && states.some((s) => s.step !== undefined && !s.momentumBuffer)) return false; // the single path's error
+    const f = torch.foreach;
+    states.forEach((s, i) => {
+      if (s.step === undefined) {
+        s.step = 0;
+        s.squareAvg = torch.keep(torch.zerosLike(params[i]));
+        if (g.momentum > 0) s.momentumBuffer = torch.keep(torch.zerosLike(params[i]));
+      }
+      s.step = (s.step as number) + 1;
+    });
+    const squareAvgs = states.map((s) => s.squareAvg as Tensor);
+    f.foreachMul_(squareAvgs, g.alpha);
+    f.foreachAddcmul_(squareAvgs, grads, grads, 1 - g.alpha);
+    const avgs = f.foreachAddScalar(f.foreachSqrt(squareAvgs), g.eps);
+    if (g.momentum > 0) {
+      const bufs = states.map((s) => s.momentumBuffer as Tensor);
+      f.foreachMul_(bufs, g.momentum);
+      f.foreachAddcdiv_(bufs, grads, avgs, bufs.map(() => 1));
+      f.foreachAdd_(params, bufs, -g.lr);
+    } else {
+      f.foreachAddcdiv_(params, grads, avgs, params.map(() => -g.lr));
+    }
+    return true;
   }
 }

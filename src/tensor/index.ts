@@ -17,6 +17,8 @@ export {
 } from './shape-ops.js';
 export { tidy, keep, dispose, memory, type MemoryInfo } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
+export * as foreach from './foreach.js';
+export { inferenceMode, isInferenceModeEnabled, isInference, toMemoryFormat, isChannelsLast } from './inference.js';
 export { autocast, type AutocastOptions } from './autocast.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cuda } from './random.js';
 export { save, load, loadWithMetadata, serialize, deserialize, type NamedTensors } from './safetensors.js';

@@ -10,6 +10,8 @@ import { isTensor } from '../tensor/handles.js';
 import { ProgressBar } from './progress.js';
 import { gradNorms } from './grad-flow.js';
 import type { Divergence, EvalResult, GradFlowRecord, StepRecord } from './records.js';
+import { DistributedDataParallel } from '../nn/parallel/distributed.js';
+import { applyMemoryFormat, checkMemoryFormat, inputFor, modelMemoryFormat, type MemoryFormatOption } from './memory-format.js';
 
 /** (output, target) → a scalar loss, mean over the batch (F.crossEntropy by default). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
@@ -73,6 +75,12 @@ export interface TrainEpochOptions {
   onGradFlow?: (r: GradFlowRecord) => void;
   /** Turns this process's batch loss into the one every rank agrees on (data-parallel: the ranks' mean). */
   reduceLoss?: (loss: number) => number;
+  /**
+   * The layout conv nets train in (see memory-format.ts): 'auto' (default) measures both on the
+   * first batch and keeps the faster; 'channels-last' / 'contiguous' force one. The model is
+   * converted once; each batch once, as it arrives.
+   */
+  memoryFormat?: MemoryFormatOption;
 }
 
 export interface EpochResult {
@@ -107,14 +115,21 @@ export async function trainEpoch(model: Module, loader: Batches, optimizer: Opti
   const r: EpochResult = { losses: [], steps: [], gradFlow: [], loss: NaN, accuracy: NaN, correct: 0, total: 0, divergence: null };
   let step = o.stepOffset ?? 0;
   let running = 0;
+  // Data-parallel: ranks would time the layouts separately and could disagree (and the
+  // calibration's backward would run DDP's all-reduce), so 'auto' keeps today's layout there.
+  const asked = checkMemoryFormat(o.memoryFormat, 'trainEpoch');
+  const formatOption = asked === 'auto' && model instanceof DistributedDataParallel ? 'contiguous' : asked;
+  let format: torch.MemoryFormat | null | undefined; // decided at the first batch
   model.train();
   try {
     for await (const batch of batchesOf(loader)) {
       const k = r.losses.length;
       const { loss, correct, n, norms } = torch.tidy(() => {
         const [x0, y0] = checkPair(batch, 'trainEpoch');
-        const x = x0.to(device);
+        const x1 = x0.to(device);
         const y = y0.to(device);
+        if (format === undefined) format = applyMemoryFormat(model, formatOption, x1, y, lossFn);
+        const x = inputFor(x1, format);
         optimizer.zeroGrad();
         const [out, lossT] = forwardLoss(model, x, y, lossFn, o.amp ?? false, device);
         const value = o.reduceLoss ? o.reduceLoss(lossT.item()) : (lossT.item() as number);
@@ -179,6 +194,7 @@ export async function evaluateWithBatchMeans(model: Module, loader: Batches, o: 
   const device = o.device ?? defaultDevice();
   const lossFn = o.lossFn ?? F.crossEntropy;
   const wasTraining = model.training;
+  const format = modelMemoryFormat(model); // inputs follow the model's layout (fit chose it)
   model.eval();
   let lossSum = 0;
   let batchMeanSum = 0;
@@ -186,9 +202,10 @@ export async function evaluateWithBatchMeans(model: Module, loader: Batches, o: 
   let total = 0;
   try {
     for await (const batch of batchesOf(loader)) {
-      const r = torch.noGrad(() => torch.tidy(() => {
+      // Inference mode: no autograd bookkeeping at all (noGrad still keeps version counters).
+      const r = torch.inferenceMode(() => torch.tidy(() => {
         const [x0, y0] = checkPair(batch, 'evaluate');
-        const x = x0.to(device);
+        const x = inputFor(x0.to(device), format);
         const y = y0.to(device);
         const [out, loss] = forwardLoss(model, x, y, lossFn, o.amp ?? false, device);
         const n = y.size(0);

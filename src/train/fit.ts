@@ -18,6 +18,7 @@ import { loadCheckpoint, saveCheckpoint, type StatefulScheduler } from './checkp
 import type { EpochRecord, EvalResult, GradFlowRecord, RunResult, StepRecord } from './records.js';
 import { DistributedDataParallel } from '../nn/parallel/distributed.js';
 import { dataParallelInfo, globalLoss } from './data-parallel.js';
+import { checkMemoryFormat, type MemoryFormatOption } from './memory-format.js';
 
 /**
  * An LR scheduler: step() (or step(metric) for ReduceLROnPlateau) plus state for checkpoints.
@@ -61,10 +62,16 @@ export interface FitOptions {
   gradFlowEvery?: number;
   /** bf16 autocast for forward and loss (meant for CUDA; on CPU it runs, slowly). */
   amp?: boolean;
+  /**
+   * Conv nets' memory format: 'auto' (default: channels_last when a short calibration on the first
+   * batch measures it faster on this machine; decisions are cached), 'channels-last' or
+   * 'contiguous' (the default layout, no calibration). Not in PyTorch's API (it has no fit).
+   */
+  memoryFormat?: MemoryFormatOption;
 }
 
 const OPTION_KEYS = ['epochs', 'device', 'scheduler', 'schedulerInterval', 'testLoader', 'lossFn', 'callbacks', 'name', 'runDir',
-  'config', 'progress', 'log', 'checkpoint', 'resume', 'gradFlowEvery', 'amp'] as const;
+  'config', 'progress', 'log', 'checkpoint', 'resume', 'gradFlowEvery', 'amp', 'memoryFormat'] as const;
 
 const stepNoMetric = (s: SchedulerLike): void => (s as unknown as { step(): void }).step();
 
@@ -89,6 +96,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
   const interval = o.schedulerInterval ?? 'epoch';
   if (interval !== 'epoch' && interval !== 'step') throw new TypeError(`fit: schedulerInterval must be 'epoch' or 'step', got ${describe(interval)}`);
   const device = o.device ?? defaultDevice();
+  const memoryFormat = checkMemoryFormat(o.memoryFormat, 'fit');
   // Data-parallel (a DDP model in a process group of several): every rank trains and reads the
   // checkpoint to resume; only rank 0 writes, logs and draws progress. The saved state is the
   // wrapped module's (keys without 'module.'), as PyTorch users save ddp.module.
@@ -101,7 +109,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
   const progress = writer ? o.progress : false;
   const name = o.name ?? (runDir ? path.basename(runDir) : 'run');
   const config: Record<string, unknown> = {
-    name, ...o.config, epochs: o.epochs, device, amp: o.amp ?? false, optimizer: optimizer.constructor.name,
+    name, ...o.config, epochs: o.epochs, device, amp: o.amp ?? false, memoryFormat, optimizer: optimizer.constructor.name,
     optimizerOptions: Object.fromEntries(Object.entries(optimizer.paramGroups[0] ?? {}).filter(([k]) => k !== 'params')),
     scheduler: o.scheduler ? o.scheduler.constructor.name : null, gradFlowEvery: every,
     torchlab: { libtorch: torch.libtorchVersion, threads: torch.getNumThreads() }, processes: dp?.worldSize ?? 1,
@@ -143,7 +151,7 @@ export async function fit(model: Module, trainLoader: Batches, optimizer: Optimi
       (trainLoader as { setEpoch?: (e: number) => void }).setEpoch?.(epoch);
       const r = await trainEpoch(model, trainLoader, optimizer, {
         epoch, device, lossFn: o.lossFn, progress, amp: o.amp, gradFlowEvery: every, stepOffset: step,
-        reduceLoss: dp ? globalLoss : undefined,
+        reduceLoss: dp ? globalLoss : undefined, memoryFormat,
         onStep: (s) => {
           metrics?.write({ type: 'step', ...s });
           if (o.scheduler && interval === 'step' && !plateau) stepNoMetric(o.scheduler);

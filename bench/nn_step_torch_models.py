@@ -1,0 +1,58 @@
+"""The lab's models in PyTorch for bench/speed_step_torch.py, with torchlab's state_dict keys:
+the notebook's ResNet with residual blocks (1 input channel, a width option) and CNNWithBN."""
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class CNNWithBN(nn.Module):  # models.CNNWithBN({inChannels: 1, imageSize: 28})
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(16, 32, 3, 1, 1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2))
+        self.out = nn.Linear(32 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        return self.out(x.reshape(x.size(0), -1))  # as torchlab's: view fails on a channels_last map
+
+
+class ResidualBlock(nn.Module):  # the notebook's CorrectBlock
+    def __init__(self, in_planes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_planes != planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, num_blocks, num_classes=10, width=64):
+        super().__init__()
+        self.in_planes = width
+        self.conv1 = nn.Conv2d(1, width, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.layer1 = self._make_layer(block, width, num_blocks[0], 1)
+        self.layer2 = self._make_layer(block, 2 * width, num_blocks[1], 2)
+        self.layer3 = self._make_layer(block, 4 * width, num_blocks[2], 2)
+        self.layer4 = self._make_layer(block, 8 * width, num_blocks[3], 2)
+        self.linear = nn.Linear(8 * width, num_classes)
+
+    def _make_layer(self, block, planes, n, stride):
+        layers = []
+        for s in [stride] + [1] * (n - 1):
+            layers.append(block(self.in_planes, planes, s))
+            self.in_planes = planes
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+        out = F.avg_pool2d(out, 4)  # 28x28 input: a 4x4 final map, global pooling
+        return self.linear(out.view(out.size(0), -1))
