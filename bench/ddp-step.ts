@@ -11,6 +11,7 @@
 import * as torch from '../src/index.js';
 import { F, models, nn, optim } from '../src/index.js';
 import { fmt, intFlag, median, parseFlags } from './common.js';
+import { threadCpu } from './proc-threads.js';
 
 const flags = parseFlags();
 const which = String(flags.get('model') ?? 'cnn');
@@ -88,6 +89,12 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const world = distributed ? dist.getWorldSize() : 1;
+if (flags.get('detail')) {
+  // every rank: its raw step times and its threads' CPU time (bench/proc-threads.ts), for diagnosis
+  const threads = threadCpu();
+  console.log('DETAIL ' + JSON.stringify({ side: 'torchlab', rank: distributed ? dist.getRank() : 0, plain, ddp: par, flat,
+    threads: threads.length, busy: threads.filter((t) => t.cpuMs > 0) }));
+}
 if (!distributed || dist.getRank() === 0) {
   const plainMs = median(plain);
   const ddpMs = par.length ? median(par) : null;

@@ -20,6 +20,7 @@ ap.add_argument("--model", default="cnn")
 ap.add_argument("--batch", type=int, default=0)
 ap.add_argument("--steps", type=int, default=0)
 ap.add_argument("--rounds", type=int, default=2)
+ap.add_argument("--detail", action="store_true")
 a = ap.parse_args()
 batch = a.batch or (128 if a.model == "cnn" else 16)
 steps = a.steps or (20 if a.model == "cnn" else 8)
@@ -115,6 +116,32 @@ for r in range(a.rounds):
         dist.barrier()
         par += time_steps(ddp, steps)
 world = dist.get_world_size() if distributed else 1
+
+
+def thread_cpu():
+    """Every thread's user + system CPU ms, CPU, migrations (twin of bench/proc-threads.ts)."""
+    out = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            stat = open(f"/proc/self/task/{tid}/stat").read()
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            f = stat[stat.rindex(")") + 2:].split(" ")
+            sched = {}
+            for line in open(f"/proc/self/task/{tid}/sched").read().splitlines():
+                k, _, v = line.partition(":")
+                sched[k.strip()] = v.strip()
+            out.append({"tid": int(tid), "comm": comm, "cpuMs": (int(f[11]) + int(f[12])) * 10, "cpu": int(f[36]),
+                        "migrations": int(sched.get("se.nr_migrations", "-1")),
+                        "involuntary": int(sched.get("nr_involuntary_switches", "-1"))})
+        except OSError:
+            pass
+    return out
+
+
+if a.detail:
+    th = thread_cpu()
+    print("DETAIL " + json.dumps({"side": "pytorch", "rank": dist.get_rank() if distributed else 0, "plain": plain, "ddp": par,
+                                  "threads": len(th), "busy": [t for t in th if t["cpuMs"] > 0]}))
 if not distributed or dist.get_rank() == 0:
     plain_ms = statistics.median(plain)
     ddp_ms = statistics.median(par) if par else None

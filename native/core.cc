@@ -11,6 +11,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
 #include <malloc.h>
 
 #include <cmath>
@@ -320,10 +321,29 @@ Napi::Value memory(const Napi::CallbackInfo& info) {
   out.Set("devices", devices);
   return out;
 }
+// at::set_num_threads sizes libtorch's own (OpenMP) pool only. Debian's libtorch runs the matrix
+// products of conv and linear on OpenBLAS (pthread build), whose pool has one thread per core and
+// spins between calls: a PyTorch 1.13 process after set_num_threads(1) still keeps a second core
+// busy (measured on the CNN step: 3-4 s of CPU on OpenBLAS's thread in a 3 s run, on both sides).
+// Deliberate improvement on PyTorch: n threads means n threads, OpenBLAS's included. OpenBLAS is
+// reached through dlopen(RTLD_NOLOAD) because Node loads the addon's libraries RTLD_LOCAL.
+void setThreads(int n) {
+  at::set_num_threads(n);
+  using SetFn = void (*)(int);
+  static SetFn openblas = [] {
+    for (const char* lib : {"libopenblas.so.0", "libblas.so.3"}) {
+      if (void* h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) {
+        if (void* f = dlsym(h, "openblas_set_num_threads")) return reinterpret_cast<SetFn>(f);
+      }
+    }
+    return static_cast<SetFn>(nullptr);
+  }();
+  if (openblas) openblas(n);
+}
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
   int64_t n = I(info, 0);
   if (n < 1) throw ArgRangeError("setNumThreads: the number of threads must be >= 1, got " + std::to_string(n));
-  at::set_num_threads(static_cast<int>(n));
+  setThreads(static_cast<int>(n));
   return info.Env().Undefined();
 }
 Napi::Value getNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
@@ -443,7 +463,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // OMP_NUM_THREADS wins when set, as in PyTorch (`torchlab run` splits the cores between ranks with it).
   const char* omp = std::getenv("OMP_NUM_THREADS");
   int ompThreads = omp ? std::atoi(omp) : 0;
-  at::set_num_threads(ompThreads > 0 ? ompThreads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  setThreads(ompThreads > 0 ? ompThreads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   // glibc returns big freed blocks to the OS and a training step then page-faults them back
   // (measured: ~12,000 faults and +25% step time at batch 256). Keep them mapped, as PyTorch's
   // own caching allocators do; TORCHLAB_MALLOC_DEFAULTS=1 keeps glibc's defaults.

@@ -4,6 +4,8 @@
 // them; with --nnodes M --node-rank R, one such launcher runs on each node.
 //   - threads: the machine's cores are split between the local ranks (OMP_NUM_THREADS, which the
 //     addon honours as PyTorch does), unless OMP_NUM_THREADS is already set;
+//     ranks are not pinned to cores (as torchrun): pinning rank i to core i with taskset measured
+//     no gain beyond the run-to-run spread on 2 cores (BENCHMARKS.md section 9);
 //   - output: every line a rank writes is prefixed with `[rank N]` (stdout to stdout, stderr to stderr);
 //   - signals: SIGINT / SIGTERM / SIGHUP to the launcher go to every rank;
 //   - failure: when a rank exits non-zero (or is killed), the others are sent SIGTERM (SIGKILL
