@@ -5,7 +5,7 @@
 // when there is no usable addon yet.
 import { Command, Option } from '@commander-js/extra-typings';
 import { DATASETS, EXPERIMENTS, MODELS, OPTIMIZERS } from '../lab/experiments.js';
-import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval } from './options.js';
+import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval, widthsOption } from './options.js';
 
 const commands = () => import('./commands.js');
 const nprocOption = () => new Option('--nproc <n>', 'data-parallel processes on this machine (DDP, as `torchlab run`); --batch-size stays the global batch; only rank 0 writes').argParser(positiveInt);
@@ -90,6 +90,30 @@ program.command('train')
     const status = await asRanks(o.nproc);
     if (status !== undefined) { process.exitCode = status; return; }
     await (await commands()).trainCommand(o);
+  });
+
+program.command('speedrun')
+  .description('time-to-accuracy recipe after airbench (whitening, Dirac init, label smoothing, alternating flips, flip TTA, EMA): per-seed and mean accuracy and wall time, a plot of accuracy against time')
+  .argument('<dataset>', 'fashion-mnist | cifar10')
+  .option('--seeds <n>', 'runs, with seeds --seed, --seed+1, ...', positiveInt, 5)
+  .addOption(seedOption())
+  .option('--epochs <n>', 'epochs (default: the recipe\'s)', positiveInt)
+  .option('--batch-size <n>', 'training batch size (default: the recipe\'s)', positiveInt)
+  .option('--widths <a,b,c>', 'channels of the three conv groups (default: the recipe\'s)', widthsOption)
+  .addOption(new Option('--memory-format <format>', 'layout of activations (default: channels_last, faster here by measurement)').choices(['channels_last', 'contiguous'] as const))
+  .option('--label-smoothing <x>', 'label smoothing (default 0.2)', unitInterval)
+  .option('--no-ema', 'no lookahead EMA of the weights')
+  .option('--no-tta', 'no flip test-time augmentation')
+  .option('--no-flip', 'no alternating flips in training')
+  .option('--limit <n>', 'training samples (for quick tries and tests)', positiveInt)
+  .option('--test-limit <n>', 'test samples', positiveInt)
+  .option('--out <dir>', 'where speedrun.json, speedrun.md and the plot go', 'runs/speedrun')
+  .option('--no-progress', 'no progress line')
+  .addOption(dataDirOption())
+  .action(async (dataset, o) => {
+    if (dataset !== 'fashion-mnist' && dataset !== 'cifar10') program.error(`error: unknown dataset '${dataset}'; expected fashion-mnist or cifar10`);
+    const { speedrunCommand } = await import('./speedrun.js');
+    await speedrunCommand(dataset as 'fashion-mnist' | 'cifar10', o);
   });
 
 program.command('samples')

@@ -32,3 +32,9 @@ export function deviceName(v: string): string {
   if (!/^(cpu|cuda(:\d+)?)$/.test(v)) throw new InvalidArgumentError(`expected cpu, cuda or cuda:N, got '${v}'`);
   return v;
 }
+/** Three positive integers 'a,b,c' (the speedrun net's conv-group widths). */
+export function widthsOption(v: string): [number, number, number] {
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.length !== 3 || parts.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) throw new InvalidArgumentError(`expected three positive integers like 16,32,32, got '${v}'`);
+  return parts.map(Number) as [number, number, number];
+}
