@@ -125,10 +125,10 @@ const MODELS: Record<string, Row> = {
 };
 
 const OPTIMIZERS: Record<string, Row> = {
-  SGD: { args: () => [[w()]], full: () => ({ lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: false }) },
-  Adam: { args: () => [[w()]], full: () => ({ lr: 0.1, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false }) },
-  AdamW: { args: () => [[w()]], full: () => ({ lr: 0.1, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0.1, amsgrad: false, maximize: false }) },
-  RMSprop: { args: () => [[w()]], full: () => ({ lr: 0.1, alpha: 0.9, eps: 1e-8, weightDecay: 0, momentum: 0.9, centered: true, maximize: false }) },
+  SGD: { args: () => [[w()]], full: () => ({ lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: false, foreach: true }) },
+  Adam: { args: () => [[w()]], full: () => ({ lr: 0.1, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false, foreach: false }) },
+  AdamW: { args: () => [[w()]], full: () => ({ lr: 0.1, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0.1, amsgrad: false, maximize: false, foreach: true }) },
+  RMSprop: { args: () => [[w()]], full: () => ({ lr: 0.1, alpha: 0.9, eps: 1e-8, weightDecay: 0, momentum: 0.9, centered: true, maximize: false, foreach: false }) },
 };
 
 const sgd = () => new optim.SGD([w()], { lr: 0.1, momentum: 0.9 });
