@@ -10,13 +10,10 @@ import json
 import os
 import statistics
 import struct
-import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-from nn_step_torch_models import CNNWithBN, ResNet, ResidualBlock
+from nn_step_torch_models import CNNWithBN, ResNet, ResidualBlock, train_steps
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--model", default="resnet18")
@@ -58,17 +55,7 @@ if a.memory_format == "channels_last":
     x = x.contiguous(memory_format=torch.channels_last)
 opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9) if a.model == "cnn-bn" else torch.optim.Adam(model.parameters(), lr=0.01)
 model.train()
-times, losses = [], []
-for i in range(a.warmup + a.steps):
-    t0 = time.perf_counter()
-    opt.zero_grad()
-    loss = F.cross_entropy(model(x), y)
-    loss.backward()
-    opt.step()
-    v = loss.item()
-    if i >= a.warmup:
-        times.append((time.perf_counter() - t0) * 1000)
-    losses.append(v)
+times, losses = train_steps(model, opt, x, y, a.warmup, a.steps)
 print(json.dumps({"side": "pytorch", "model": a.model, "width": 0 if a.model == "cnn-bn" else a.width, "batch": x.shape[0],
                   "threads": torch.get_num_threads(), "format": a.memory_format,
                   "medianMs": round(statistics.median(times), 2), "losses": losses}))
