@@ -3,6 +3,11 @@
 #include "op_table.h"
 
 namespace tl {
+// fast_pool.cc: max_pool2d's 2×2 / stride 2 fast path (same values, indices and grad_fn as ATen's).
+bool maxPool2dFastPathApplies(const at::Tensor& x, at::IntArrayRef k, at::IntArrayRef s, at::IntArrayRef p,
+                              at::IntArrayRef d, bool ceil);
+at::Tensor maxPool2dFast(const at::Tensor& x);
+
 namespace {
 
 // conv2d(x, w, b|null, stride[], padding[] | "same" | "valid", dilation[], groups)
@@ -15,6 +20,14 @@ Napi::Value conv2d(CI& info) {
 Napi::Value avgPool2d(CI& info) {
   return R(info, at::avg_pool2d(A, IL(info, 1), IL(info, 2), IL(info, 3), B(info, 4), B(info, 5), optI(info, 6)));
 }
+// maxPool2d(x, kernel[], stride[], padding[], dilation[], ceilMode)
+Napi::Value maxPool2d(CI& info) {
+  at::Tensor x = A;
+  auto k = IL(info, 1), s = IL(info, 2), p = IL(info, 3), d = IL(info, 4);
+  bool ceil = B(info, 5);
+  if (maxPool2dFastPathApplies(x, k, s, p, d, ceil)) return R(info, maxPool2dFast(x));
+  return R(info, at::max_pool2d(x, k, s, p, d, ceil));
+}
 // batchNorm(x, runningMean|null, runningVar|null, weight|null, bias|null, training, momentum, eps)
 Napi::Value batchNorm(CI& info) {
   return R(info, at::batch_norm(A, optT(info, 3), optT(info, 4), optT(info, 1), optT(info, 2), B(info, 5), D(info, 6),
@@ -23,7 +36,7 @@ Napi::Value batchNorm(CI& info) {
 
 const Binding kNN[] = {
     {"conv2d", conv2d},
-    {"maxPool2d", FN(OUT(at::max_pool2d(A, IL(info, 1), IL(info, 2), IL(info, 3), IL(info, 4), B(info, 5))))},
+    {"maxPool2d", maxPool2d},
     {"maxPool2dWithIndices",
      FN(return RPair(info, at::max_pool2d_with_indices(A, IL(info, 1), IL(info, 2), IL(info, 3), IL(info, 4), B(info, 5))))},
     {"avgPool2d", avgPool2d},
