@@ -124,3 +124,16 @@ test('inferenceMode: no autograd, inference tensors, the previous mode restored 
 
 const EXPECTED_CONTIGUOUS = [2.6977221965789795, 3.246722459793091, 4.389379024505615, 6.943265438079834, 7.153529167175293, 7.210484504699707,
   11.834383010864258, 8.807657241821289];
+
+test('Tensor.contiguous({memoryFormat}) lays out NHWC as PyTorch\'s contiguous(memory_format=...), and back', () => {
+  const x = torch.arange(0, 24).view(1, 2, 3, 4).float();
+  const cl = x.contiguous({ memoryFormat: 'channels_last' });
+  assert.deepEqual(cl.stride(), [24, 1, 8, 2]);
+  assert.equal(torch.isChannelsLast(cl), true);
+  assert.equal(cl.isContiguous(), false);
+  assert.deepEqual(cl.tolist(), x.tolist());
+  assert.deepEqual(cl.contiguous().stride(), [24, 12, 4, 1]);
+  assert.deepEqual(cl.contiguous({ memoryFormat: 'contiguous_format' }).stride(), [24, 12, 4, 1]);
+  assert.throws(() => x.contiguous({ memoryFormat: 'channels_last_3d' }), /channels_last_3d|5/);
+  assert.throws(() => x.contiguous({ memory_format: 'channels_last' } as never), /memory_format/);
+});

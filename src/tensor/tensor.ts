@@ -19,6 +19,8 @@ import * as ip from './inplace.js';
 import type { Dim, KeepDim, TensorOrScalar, ValuesIndices, VarOptions } from './ops.js';
 import type { IndexSpec, SizeArgs } from './shape-ops.js';
 import type { Scalar } from './args.js';
+import { contiguous as atenContiguous } from './aten/ops-0.generated.js';
+import type { MemoryFormat } from './aten-runtime.js';
 
 const TOKEN = Symbol('torchlab.internal');
 export type NestedNumbers = number | boolean | NestedNumbers[];
@@ -235,7 +237,15 @@ export class Tensor {
   bool(): Tensor { return this.to('bool'); }
   type(dtype: DType): Tensor { return this.to(dtype); }
   clone(): Tensor { return wrap(native.clone(this.#handle())); }
-  contiguous(): Tensor { return wrap(native.contiguous(this.#handle())); }
+  /**
+   * PyTorch's contiguous(memory_format=...): `{ memoryFormat: 'channels_last' }` lays a 4-D tensor
+   * out NHWC (this tensor itself when it already is). Without options, the default NCHW order.
+   */
+  contiguous(options?: { memoryFormat?: MemoryFormat }): Tensor {
+    const o = checkOptions(options, 'contiguous', ['memoryFormat']);
+    if (o.memoryFormat === undefined || o.memoryFormat === 'contiguous_format') return wrap(native.contiguous(this.#handle()));
+    return atenContiguous(this, { memoryFormat: o.memoryFormat });
+  }
 
   // ---- math (see ops.ts) ---------------------------------------------------------------------------
   add(other: TensorOrScalar, o?: { alpha?: number }): Tensor { return ops.add(this, other, o); }
