@@ -23,7 +23,7 @@ function both(make: () => Tensor, o: Parameters<typeof F.maxPool2d>[2] = {}, k: 
   });
 }
 
-function assertSame(r: ReturnType<typeof both>, what: string) {
+function assertSame(r: { y1: unknown[]; y2: unknown[]; g1: number[]; g2: number[] }, what: string) {
   assert.deepEqual(r.y1, r.y2, `${what}: values`);
   assert.deepEqual(r.g1, r.g2, `${what}: input gradients`);
 }
