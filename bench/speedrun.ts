@@ -1,6 +1,6 @@
 // torchlab side of bench/run-speedrun.sh: one or more seeds of the speedrun recipe
 // (src/lab/speedrun), each appended as one JSON line to --json (read by bench/speedrun_report.py).
-//   node --import tsx bench/speedrun.ts --seed 0 [--seeds 1] [--json FILE] [--memory-format contiguous] [--epochs N] [--widths a,b,c]
+//   node --import tsx bench/speedrun.ts --seed 0 [--seeds 1] [--json FILE] [--memory-format contiguous] [--epochs N] [--widths a,b,c] [--gelu-approximate none] [--whiten-bias-epochs N]
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as torch from '../src/index.js';
 import { DEFAULT_HYPER, runSpeedrun, type SpeedrunHyper } from '../src/lab/speedrun/recipe.js';
@@ -16,6 +16,8 @@ const hyper: SpeedrunHyper = {
   emaStart: args.includes('--no-ema') ? null : DEFAULT_HYPER.emaStart,
   tta: !args.includes('--no-tta'), flip: !args.includes('--no-flip'),
   labelSmoothing: Number(opt('label-smoothing') ?? DEFAULT_HYPER.labelSmoothing),
+  geluApproximate: (opt('gelu-approximate') ?? DEFAULT_HYPER.geluApproximate) as SpeedrunHyper['geluApproximate'],
+  whitenBiasEpochs: Number(opt('whiten-bias-epochs') ?? DEFAULT_HYPER.whitenBiasEpochs),
 };
 const seed0 = Number(opt('seed') ?? 0);
 const load = speedrunLoader('fashion-mnist', { dataDir: opt('data-dir'), limit: Number(opt('limit') ?? 0) || null });

@@ -5,8 +5,9 @@ Same architecture, initialisation, schedule, augmentation, EMA and TTA as the to
   * data: the IDX files read once into uint8 tensors, normalised once; batches by indexing a tensor
     (no DataLoader); alternating flips (random flips pre-applied once, all images flipped every other epoch);
   * net: a 2x2 whitening conv (weights from the eigenvectors of the patch covariance of 5000 training
-    images, frozen; its bias trained for the first epochs), then 3 conv groups
-    (conv-pool-BN-GELU-conv-BN-GELU) with Dirac (identity) initialised convs, BatchNorm without scale
+    images, frozen; its bias trained for the first --whiten-bias-epochs, default 0) and a ReLU, then 3
+    conv groups (conv-pool-BN-GELU-conv-BN-GELU, GELU's tanh approximation unless
+    --gelu-approximate none) with Dirac (identity) initialised convs, BatchNorm without scale
     and with a 64x learning rate on its bias, global max pool, linear without bias, logits x 1/9;
   * training: Nesterov SGD with decoupled lr / weight decay, a triangular learning rate, label
     smoothing 0.2, a lookahead EMA of the weights every 5 steps from epoch `ema_start` on;
@@ -69,26 +70,29 @@ class Conv(nn.Conv2d):
 
 
 class ConvGroup(nn.Module):
-    def __init__(self, cin, cout):
+    def __init__(self, cin, cout, approximate):
         super().__init__()
         self.conv1, self.norm1 = Conv(cin, cout), BatchNorm(cout)
         self.conv2, self.norm2 = Conv(cout, cout), BatchNorm(cout)
+        self.approximate = approximate
 
     def forward(self, x):
-        x = F.gelu(self.norm1(F.max_pool2d(self.conv1(x), 2)))
-        return F.gelu(self.norm2(self.conv2(x)))
+        x = F.gelu(self.norm1(F.max_pool2d(self.conv1(x), 2)), approximate=self.approximate)
+        return F.gelu(self.norm2(self.conv2(x)), approximate=self.approximate)
 
 
 class Net(nn.Module):
-    def __init__(self, widths, cin=1):
+    def __init__(self, widths, cin=1, approximate='tanh'):
         super().__init__()
         self.whiten = nn.Conv2d(cin, 2 * cin * 4, 2, padding=0, bias=True)
         self.whiten.weight.requires_grad = False
-        self.groups = nn.Sequential(ConvGroup(2 * cin * 4, widths[0]), ConvGroup(widths[0], widths[1]), ConvGroup(widths[1], widths[2]))
+        k = 2 * cin * 4
+        self.groups = nn.Sequential(ConvGroup(k, widths[0], approximate), ConvGroup(widths[0], widths[1], approximate),
+                                    ConvGroup(widths[1], widths[2], approximate))
         self.head = nn.Linear(widths[2], 10, bias=False)
 
     def forward(self, x):
-        x = self.groups(F.gelu(self.whiten(x)))
+        x = self.groups(F.relu(self.whiten(x)))
         x = F.adaptive_max_pool2d(x, 1).flatten(1)
         return self.head(x) / 9
 
@@ -132,7 +136,7 @@ def run(args, seed):
     xte = ((xte.float() / 255) - MEAN) / STD
     load_s = time.perf_counter() - t0
 
-    net = Net(args.widths)
+    net = Net(args.widths, approximate=args.gelu_approximate)
     init_whitening(net.whiten, xtr[:5000])
     net = net.to(memory_format=mf)
     # alternating flips: half the images flipped once here, then every image flipped on odd epochs
@@ -201,7 +205,8 @@ def main():
     p.add_argument('--wd', type=float, default=0.0153)
     p.add_argument('--bias-scaler', type=float, default=64.0)
     p.add_argument('--label-smoothing', type=float, default=0.2)
-    p.add_argument('--whiten-bias-epochs', type=int, default=3)
+    p.add_argument('--whiten-bias-epochs', type=int, default=0)
+    p.add_argument('--gelu-approximate', choices=['none', 'tanh'], default='tanh')
     p.add_argument('--ema-start', type=int, default=2)
     p.add_argument('--no-ema', dest='ema', action='store_false')
     p.add_argument('--no-tta', dest='tta', action='store_false')

@@ -34,6 +34,27 @@ Napi::Value batchNorm(CI& info) {
                                 D(info, 7), /*cudnn_enabled=*/true));
 }
 
+// gelu(x, approximate): at::gelu, with GeluBackward handed its incoming grad laid out exactly like
+// x. libtorch 1.13's CPU gelu_backward (approximate='none') returns wrong values (uninitialised
+// memory) when x is contiguous and the grad is not (channels_last, transposed), or when either is not
+// dense (pytorch/pytorch#112006, still open in 2.1): a channels_last conv after a GELU whose input is
+// contiguous (a 1-channel first conv's output, say) silently trains on garbage. tanh, relu, silu and
+// the other activations were checked and are right. The hook copies only when the strides differ.
+Napi::Value gelu(CI& info) {
+  at::Tensor x = A;
+  const std::string approximate = Str(info, 1);
+  const bool grad = x.requires_grad() && at::GradMode::is_enabled();
+  if (grad && !x.is_non_overlapping_and_dense()) x = x.contiguous();
+  at::Tensor out = at::gelu(x, approximate);
+  if (grad && out.requires_grad()) {
+    out.register_hook([sizes = x.sizes().vec(), strides = x.strides().vec()](const at::Tensor& g) -> at::Tensor {
+      if (!g.defined() || g.strides() == c10::IntArrayRef(strides)) return at::Tensor();  // undefined: grad unchanged
+      return at::empty_strided(sizes, strides, g.options()).copy_(g);
+    });
+  }
+  return R(info, out);
+}
+
 const Binding kNN[] = {
     {"conv2d", conv2d},
     {"maxPool2d", maxPool2d},
@@ -45,7 +66,7 @@ const Binding kNN[] = {
     {"layerNorm", FN(OUT(at::layer_norm(A, IL(info, 1), optT(info, 2), optT(info, 3), D(info, 4))))},
     {"linear", FN(OUT(at::linear(A, T(info, 1), optT(info, 2))))},
     {"leakyRelu", FN(OUT(at::leaky_relu(A, S(info, 1))))},
-    {"gelu", FN(OUT(at::gelu(A, Str(info, 1))))},
+    {"gelu", gelu},
     {"silu", FN(OUT(at::silu(A)))},
     {"dropout", FN(OUT(at::dropout(A, D(info, 1), B(info, 2))))},
     {"softmax", FN(OUT(at::softmax(A, I(info, 1), optDtype(info, 2))))},

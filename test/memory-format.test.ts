@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as torch from '../src/index.js';
-import { F, data, models, optim, type Tensor } from '../src/index.js';
+import { F, data, models, nn, optim, type Tensor } from '../src/index.js';
 import * as train from '../src/train/index.js';
 import { applyMemoryFormat, modelMemoryFormat } from '../src/train/memory-format.js';
 
@@ -56,6 +56,44 @@ test('Module.to({memoryFormat}) lays out conv weights channels_last and back, le
   assert.equal(modelMemoryFormat(new models.CNN({ inChannels: 1, imageSize: 28 }).out), null);
   before.dispose();
   m.dispose();
+});
+
+test('Module.to({memoryFormat}) lays out a one-input-channel conv weight NHWC, as PyTorch (its strides decide, not is_contiguous)', () => {
+  torch.manualSeed(0);
+  const conv = new nn.Conv2d(1, 8, 2);
+  conv.to({ memoryFormat: 'channels_last' });
+  // PyTorch 1.13: nn.Conv2d(1, 8, 2).to(memory_format=torch.channels_last).weight.stride() == (4, 1, 2, 1)
+  assert.deepEqual(conv.weight.stride(), [4, 1, 2, 1]);
+  const y = torch.tidy(() => torch.keep(conv.forward(torch.randn([2, 1, 5, 5]))));
+  assert.ok(torch.isChannelsLast(y) && !y.isContiguous(), 'the conv output follows the weight into channels_last');
+  conv.to({ memoryFormat: 'contiguous_format' });
+  assert.deepEqual(conv.weight.stride(), [4, 4, 2, 1]);
+  y.dispose();
+  conv.dispose();
+});
+
+test('F.gelu backward is right when the grad is laid out unlike the input (libtorch 1.13 bug, pytorch/pytorch#112006)', () => {
+  torch.tidy(() => {
+    torch.manualSeed(1);
+    const cases: [string, Tensor, Tensor][] = [
+      ['contiguous input, channels_last grad', torch.randn([4, 8, 5, 5]), torch.toMemoryFormat(torch.randn([4, 8, 5, 5]), 'channels_last')],
+      ['contiguous input, transposed grad', torch.randn([6, 7]), torch.randn([7, 6]).t()],
+      ['strided input, contiguous grad', torch.randn([6, 14]).narrow(1, 0, 7), torch.randn([6, 7])],
+      ['channels_last input and grad', torch.toMemoryFormat(torch.randn([4, 8, 5, 5]), 'channels_last'), torch.toMemoryFormat(torch.randn([4, 8, 5, 5]), 'channels_last')],
+    ];
+    for (const [name, x0, g] of cases) {
+      const x = x0.detach().requiresGrad_(true);
+      F.gelu(x).backward(g);
+      // d/dx x·Φ(x) = Φ(x) + x·φ(x), computed here from erf
+      const xs = x0.detach();
+      const cdf = torch.aten.erf(xs.div(Math.SQRT2)).add(1).mul(0.5);
+      const pdf = xs.pow(2).mul(-0.5).exp().div(Math.sqrt(2 * Math.PI));
+      const want = cdf.add(xs.mul(pdf)).mul(g);
+      const err = x.grad!.sub(want).abs().max().item() as number;
+      assert.ok(err < 1e-5, `${name}: max error ${err}`);
+      assert.deepEqual(x.grad!.shape, x0.shape);
+    }
+  });
 });
 
 test('fit: channels-last trains to the same losses as the default layout; contiguous is today\'s run, bit for bit', async () => {

@@ -63,6 +63,7 @@ test('speedrun on 2,000 images: summary, plots, accuracy well above chance, same
       assert.equal(r.trainSamples, 2000);
       assert.equal(r.testSamples, 1000);
       assert.equal(r.curve.length, 2);
+      // channels_last weights once collapsed to chance here (a GELU backward bug, see native/ops_nn.cc)
       assert.ok(r.accuracy > 50, `accuracy ${r.accuracy}% should be well above chance (10%)`);
       assert.ok(r.seconds > r.loadSeconds && r.loadSeconds > 0);
       assert.ok(r.curve[1].seconds > r.curve[0].seconds && r.curve[1].seconds <= r.seconds);

@@ -9,6 +9,7 @@
 // - A module is not callable: use `model.forward(x)`.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { aten } from '../tensor/index.js';
 import { isTensor } from '../tensor/handles.js';
 
 const parameters = new WeakSet<Tensor>();
@@ -50,6 +51,8 @@ export type AnyModule = Module<AnyForward>;
  * code holding any `nn.Module` gets a Tensor from `model.forward(x)` without a cast, as PyTorch
  * code gets one from `model(x)`.
  */
+const sameStrides = (a: Tensor, b: Tensor): boolean => a.stride().every((s, i) => s === b.stride()[i]);
+
 export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor> {
   /** True in training mode (train()), false after eval(). */
   training = true;
@@ -167,6 +170,9 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
   /**
    * to({memoryFormat}) (PyTorch's model.to(memory_format=...)): every 4-D floating parameter and
    * buffer (conv weights) laid out in that format, in place, grads too; other tensors untouched.
+   * Tensor.to's rule, not contiguous()'s: a weight with one input channel ([out, 1, k, k]) is
+   * "contiguous" in both formats, so contiguous(channels_last) kept it NCHW and its conv's output
+   * stayed NCHW; to() goes by the strides (suggest_memory_format) and lays it out NHWC, as PyTorch.
    */
   private toMemoryFormat(format: torch.MemoryFormat): this {
     if (format !== 'channels_last' && format !== 'contiguous_format') {
@@ -175,10 +181,13 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (t.dim() !== 4 || !torch.isFloatingPoint(t.dtype)) continue;
       torch.tidy(() => torch.noGrad(() => {
-        const moved = torch.toMemoryFormat(t, format);
+        const moved = aten.to(t, { memoryFormat: format });
         const g = t.grad;
-        if (moved !== t) t.setData_(moved);
-        if (g && g.dim() === 4) g.setData_(torch.toMemoryFormat(g, format));
+        if (!sameStrides(moved, t)) t.setData_(moved);
+        if (g && g.dim() === 4) {
+          const mg = aten.to(g, { memoryFormat: format });
+          if (!sameStrides(mg, g)) g.setData_(mg);
+        }
       }));
     }
     return this;
