@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runLab, type LabResult } from '../src/lab/lab.js';
-import { labJobs, longestFirst, resolveJobs, threadsPerJob } from '../src/lab/schedule.js';
+import { jobThreads, labJobs, longestFirst, resolveJobs, threadsPerJob } from '../src/lab/schedule.js';
 import { experiment } from '../src/lab/experiments.js';
 import { workerExecArgv } from '../src/lab/run-pool.js';
 
@@ -95,10 +95,13 @@ test('the quick lab\'s jobs: shared run once, ResNets first', () => {
   const order = longestFirst(jobs).map((j) => (j.kind === 'run' ? j.spec.id : 'lr-finder'));
   assert.deepEqual(order.slice(0, 2), ['resnet18-residual', 'resnet18-plain']);
   assert.equal(order.at(-1), 'lr-finder');
+  // ResNets train on all the pool's threads (alone), the CNNs on one worker's share.
+  assert.deepEqual(longestFirst(jobs).map((j) => jobThreads(j, 2, 1)), [2, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
 });
 
 test('workers start with this process\'s node flags, minus the inspector and the test runner\'s', () => {
   assert.deepEqual(workerExecArgv(['--import', 'tsx', '--inspect=9229', '--expose-gc', '--test-reporter=spec'], '/x/run-worker.ts'), ['--import', 'tsx', '--expose-gc']);
   assert.deepEqual(workerExecArgv([], '/x/run-worker.js'), []);
+  assert.deepEqual(workerExecArgv(['--expose-gc', '-e', 'runLab()', '--input-type=module', '-r', 'x.cjs'], '/x/run-worker.js'), ['--expose-gc', '-r', 'x.cjs']);
   assert.deepEqual(workerExecArgv([], '/x/run-worker.ts'), ['--import', 'tsx']);
 });

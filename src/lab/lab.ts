@@ -19,7 +19,7 @@ import { experimentPlots } from './lab-plots.js';
 import { writeReport, type ExperimentSection, type LabReport } from './report.js';
 import { withReportDisplay } from './report-display.js';
 import { runLrFinder, trainRun, type RunSettings } from './train-run.js';
-import { labJobs, longestFirst, lrFinderKey, resolveJobs, threadsPerJob, type JobsOption, type LabJob } from './schedule.js';
+import { jobThreads, labJobs, longestFirst, lrFinderKey, resolveJobs, threadsPerJob, type JobsOption, type LabJob } from './schedule.js';
 import { runPool, type JobResult, type PoolJob } from './run-pool.js';
 import type { WorkerData } from './run-worker.js';
 import { LabBars } from './lab-progress.js';
@@ -104,7 +104,7 @@ export async function runLab(which: ExperimentId | 'all' | readonly ExperimentId
     const nJobs = resolveJobs(o.jobs ?? 1, { device, dataParallel: dp !== null, pending: jobs.length });
     const threads = threadsPerJob(torch.getNumThreads(), nJobs);
     log?.(`torchlab lab ${name}: ${dataset}, preset ${preset}, device ${device}, seed ${seed}${dp ? `, ${dp.worldSize} processes (data-parallel)` : ''}` +
-      `${nJobs > 1 ? `, ${nJobs} runs at a time (${threads} thread${threads > 1 ? 's' : ''} each)` : ''} -> ${out}`);
+      `${nJobs > 1 ? `, ${nJobs} runs at a time (${threads} thread${threads > 1 ? 's' : ''} each${jobs.some((j) => jobThreads(j, nJobs, threads) > threads) ? `; ResNets on ${nJobs * threads}, alone` : ''})` : ''} -> ${out}`);
     // --jobs > 1: every job up front, longest first, in the worker pool; the experiments are then
     // put together from the results below. --jobs 1: each job here when its experiment needs it.
     const pooled = nJobs > 1;
@@ -189,6 +189,7 @@ async function poolJobs(jobs: LabJob[], workers: number, threads: number, settin
   data: WorkerData, log: ((line: string) => void) | null): Promise<Map<string, JobResult>> {
   const order = longestFirst(jobs);
   const pool: PoolJob[] = order.map((j, id) => ({
+    threads: jobThreads(j, workers, threads),
     label: j.kind === 'run' ? `run ${j.spec.id} (experiment ${j.experiment})` : `the LR range test (experiment ${j.experiment})`,
     job: j.kind === 'run'
       ? { id, kind: 'run', spec: j.spec, dir: j.dir, settings, data }

@@ -19,7 +19,10 @@ import type { RunResult, StepRecord } from '../train/records.js';
 import type { WorkerJob, WorkerMessage } from './run-worker.js';
 
 export interface PoolJob {
-  job: WorkerJob;
+  /** What the worker runs (its `threads` is set by the pool). */
+  job: Omit<WorkerJob, 'threads'>;
+  /** Threads the job trains on (default: the workers' own). */
+  threads?: number;
   /** How the job is named in messages, e.g. "run sgd-lr0.01 (learning-rate)". */
   label: string;
 }
@@ -47,13 +50,15 @@ function workerModule(): string {
 /**
  * The node flags the workers start with: this process's own (so `node --import tsx src/cli/main.ts`
  * gives workers that load TypeScript, and the built package's plain `node` gives plain ones),
- * without debugger and test-runner flags, which would clash (one inspector port) or not apply.
+ * without those that would clash (one inspector port), not apply (test runner, watch mode) or run
+ * something else than the worker (`node -e code`, whose code is in execArgv).
  */
 export function workerExecArgv(execArgv = process.execArgv, module = workerModule()): string[] {
   const keep: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i];
-    if (/^--(inspect|debug)/.test(a) || /^--test\b/.test(a) || /^--test-/.test(a)) continue;
+    if (['-e', '--eval', '-p', '--print'].includes(a)) { i++; continue; }
+    if (/^--(inspect|debug|test|watch|eval=|print=|input-type|interactive$|check$)/.test(a) || ['-i', '-c'].includes(a)) continue;
     keep.push(a);
   }
   // A TypeScript parent started in a way that leaves no loader flag behind: tsx from the current project.
@@ -64,11 +69,19 @@ export function workerExecArgv(execArgv = process.execArgv, module = workerModul
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Runs `jobs` in order on `workers` processes of `threads` threads each; resolves with every job's
- * result by job id, or rejects at the first failure (after stopping all workers).
+ * Runs `jobs` in order on `workers` processes started with `threads` threads each; a job that asks
+ * for more threads (PoolJob.threads) waits until enough of the `budget` (the threads of all workers
+ * together) is free, and its worker switches to that many for it. Resolves with every job's result
+ * by job id, or rejects at the first failure (after stopping all workers).
  */
 export async function runPool(jobs: PoolJob[], workers: number, threads: number, h: PoolHandlers = {}): Promise<Map<number, JobResult>> {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`runPool: workers must be a positive integer, got ${workers}`);
+  const budget = workers * threads;
+  for (const j of jobs) {
+    if (j.threads !== undefined && (!Number.isInteger(j.threads) || j.threads < 1 || j.threads > budget)) {
+      throw new RangeError(`runPool: ${j.label} asks for ${j.threads} threads; the pool has ${budget}`);
+    }
+  }
   const results = new Map<number, JobResult>();
   const queue = [...jobs];
   const procs: ChildProcess[] = [];
@@ -76,6 +89,18 @@ export async function runPool(jobs: PoolJob[], workers: number, threads: number,
   let settle: (e: Error | null) => void = () => {};
   const finished = new Promise<Error | null>((done) => { settle = done; });
   let running = 0;
+  let free = budget;
+  // Workers waiting for the next job to fit in the free threads (strict order: no job overtakes).
+  const waiting: (() => boolean)[] = [];
+  const wake = () => {
+    while (waiting.length) {
+      const take = waiting.shift()!;
+      if (!take()) {
+        waiting.unshift(take);
+        break;
+      }
+    }
+  };
 
   const stopAll = (sig: NodeJS.Signals = 'SIGTERM') => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill(sig);
@@ -101,18 +126,28 @@ export async function runPool(jobs: PoolJob[], workers: number, threads: number,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     procs.push(child);
-    let current: { job: PoolJob; started: number } | null = null;
-    const next = () => {
-      const job = queue.shift();
+    let current: { job: PoolJob; started: number; threads: number } | null = null;
+    /** Takes the next job if it fits (true), or says to wait (false). */
+    const take = (): boolean => {
+      const job = queue[0];
       if (!job || failed) {
         current = null;
         child.disconnect();
         if (--running === 0 && !failed) settle(null);
-        return;
+        wake(); // the others may be waiting only for the queue to end
+        return true;
       }
-      current = { job, started: performance.now() };
+      const need = job.threads ?? threads;
+      if (need > free) return false;
+      queue.shift();
+      free -= need;
+      current = { job, started: performance.now(), threads: need };
       h.onStart?.(job);
-      child.send(job.job);
+      child.send({ ...job.job, threads: need });
+      return true;
+    };
+    const next = () => {
+      if (!take()) waiting.push(take);
     };
     child.on('message', (m: WorkerMessage) => {
       if (!current || m.id !== current.job.job.id) return;
@@ -125,6 +160,9 @@ export async function runPool(jobs: PoolJob[], workers: number, threads: number,
       } else {
         h.onEnd?.(job);
         results.set(job.job.id, { run: m.run, lrFinder: m.lrFinder, seconds: (performance.now() - current.started) / 1000 });
+        free += current.threads;
+        current = null;
+        wake();
         next();
       }
     });

@@ -4,6 +4,7 @@
 // produces goes back as messages: log lines, steps (for the parent's progress bars) and the result
 // as plain data (structured clone: NaN and Infinity losses survive, unlike JSON).
 // Its thread count is the OMP_NUM_THREADS the parent set (the addon honours it as PyTorch does).
+import * as torch from '../tensor/index.js';
 import type { FindLrResult } from '../train/find-lr.js';
 import type { RunResult, StepRecord } from '../train/records.js';
 import type { ExperimentSpec, RunSpec } from './experiments.js';
@@ -18,9 +19,10 @@ export interface WorkerData {
   testLimit: number | null;
 }
 
+/** One job; `threads`: how many threads it trains on (torch.setNumThreads before it starts). */
 export type WorkerJob =
-  | { id: number; kind: 'run'; spec: RunSpec; dir: string; settings: RunSettings; data: WorkerData }
-  | { id: number; kind: 'lr-finder'; spec: ExperimentSpec; settings: RunSettings; data: WorkerData };
+  | { id: number; kind: 'run'; spec: RunSpec; dir: string; settings: RunSettings; data: WorkerData; threads: number }
+  | { id: number; kind: 'lr-finder'; spec: ExperimentSpec; settings: RunSettings; data: WorkerData; threads: number };
 
 export type WorkerMessage =
   | { type: 'log'; id: number; line: string }
@@ -51,6 +53,7 @@ function dataFor(d: WorkerData): { data: LabData; test: ReturnType<typeof firstS
 async function runJob(job: WorkerJob): Promise<void> {
   const log = (line: string) => send({ type: 'log', id: job.id, line });
   try {
+    if (torch.getNumThreads() !== job.threads) torch.setNumThreads(job.threads);
     const { data, test } = dataFor(job.data);
     if (job.kind === 'lr-finder') {
       send({ type: 'done', id: job.id, lrFinder: runLrFinder(data, job.spec, job.settings.seed, job.settings.device, log) });

@@ -23,6 +23,7 @@ const SAMPLE_COST: Record<ModelKind, number> = { cnn: 1, 'cnn-bn': 1.05, 'resnet
 export function runCost(r: RunSpec, trainSamples: number, testSamples: number): number {
   const width = r.model.startsWith('resnet') ? (r.width / 16) ** 2 : 1;
   // small batches cost more per sample (more steps, each with a fixed overhead): ×1.6 at 256 vs 1024
+  // on 2 threads; on the workers' 1 thread nearer ×1.1 (the order of the quick lab's jobs is the same)
   const perSample = SAMPLE_COST[r.model] * width * (1 + 256 / r.batchSize) / 1.25;
   const samples = Math.min(r.limit ?? trainSamples, trainSamples);
   // the test set is evaluated after every epoch: a forward pass, about a third of a training step
@@ -71,3 +72,18 @@ export function resolveJobs(jobs: JobsOption, c: { device: string; dataParallel:
 
 /** Each worker's threads: the parent's split evenly, at least 1 (OMP_NUM_THREADS of the worker). */
 export const threadsPerJob = (threads: number, jobs: number): number => Math.max(1, Math.floor(threads / jobs));
+
+/**
+ * Runs that train on all the pool's threads (waiting for them, so alone) instead of one worker's
+ * share: the ResNets. They use a second core well (a quick ResNet-18 epoch: ~60 s on 1 thread,
+ * ~30 s on 2; two side by side on 1 thread each finish only 1.15-1.25x sooner than one after the
+ * other on 2), and their numbers move with the thread count: oneDNN splits its reductions by thread,
+ * and the plain ResNet's unstable BatchNorm evaluation amplifies those last-bit differences (its
+ * test accuracy after the quick preset's 3 epochs: 61.5% on 2 threads, 75.4% on 1, which flipped
+ * the residual lesson). On all threads they give the numbers of `--jobs 1`.
+ */
+export const WIDE_MODELS: readonly ModelKind[] = ['resnet18', 'resnet18-plain'];
+
+/** The threads a job trains on in a pool of `workers` workers of `perJob` threads each. */
+export const jobThreads = (j: LabJob, workers: number, perJob: number): number =>
+  (j.kind === 'run' && WIDE_MODELS.includes(j.spec.model) ? workers * perJob : perJob);
