@@ -10,6 +10,7 @@ import { runLab, type LabResult } from '../src/lab/lab.js';
 import { jobThreads, labJobs, longestFirst, resolveJobs, threadsPerJob } from '../src/lab/schedule.js';
 import { experiment } from '../src/lab/experiments.js';
 import { workerExecArgv } from '../src/lab/run-pool.js';
+import { spawn } from 'node:child_process';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlab-jobs-'));
 const tiny = { epochs: 1, limit: 2048 };
@@ -104,4 +105,26 @@ test('workers start with this process\'s node flags, minus the inspector and the
   assert.deepEqual(workerExecArgv([], '/x/run-worker.js'), []);
   assert.deepEqual(workerExecArgv(['--expose-gc', '-e', 'runLab()', '--input-type=module', '-r', 'x.cjs'], '/x/run-worker.js'), ['--expose-gc', '-r', 'x.cjs']);
   assert.deepEqual(workerExecArgv([], '/x/run-worker.ts'), ['--import', 'tsx']);
+});
+
+test('the memory-format cache written by two processes at once keeps every decision (lock + merge + rename)', async () => {
+  const cache = path.join(root, 'cache-race');
+  const script = (who: string) => `import { writeCache } from ${JSON.stringify(path.resolve('src/train/memory-format.ts'))};
+    for (let i = 0; i < 40; i++) writeCache('${who}' + i, i % 2 ? 'channels_last' : 'contiguous_format');`;
+  const run = (who: string) => new Promise<number | null>((done) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(who)], { env: { ...process.env, XDG_CACHE_HOME: cache }, stdio: 'inherit' });
+    p.on('exit', done);
+  });
+  assert.deepEqual(await Promise.all([run('a'), run('b')]), [0, 0]);
+  process.env.XDG_CACHE_HOME = cache;
+  try {
+    const { readCache } = await import('../src/train/memory-format.js');
+    const all = readCache();
+    assert.equal(Object.keys(all).length, 80);
+    assert.equal(all.a39, 'channels_last');
+    assert.equal(all.b0, 'contiguous_format');
+  } finally {
+    delete process.env.XDG_CACHE_HOME;
+  }
+  assert.deepEqual(fs.readdirSync(path.join(cache, 'torchlab')), ['memory-format.json'], 'no lock or temporary file left');
 });

@@ -13,6 +13,7 @@ interface Bar {
   n: number;
   total: number;
   started: number;
+  lastAt: number;
   lossSum: number;
 }
 
@@ -54,16 +55,32 @@ export class LabBars {
     return formatTqdm({ desc: `[${id}] Epoch ${b.epoch}`, n: b.n, total: b.total, elapsed: (performance.now() - b.started) / 1000, postfix });
   }
 
-  /** One step of run `id` (a new epoch starts the bar over). */
+  readonly #startedAt = new Map<string, number>();
+
+  /** Run `id` starts in its worker (its first epoch's clock starts now, as tqdm's before the first batch). */
+  start(id: string): void {
+    this.#startedAt.set(id, performance.now());
+  }
+
+  /**
+   * One step of run `id`; a new epoch starts the bar over (the worker does not report an epoch's
+   * start, so its clock is set back from its first step by the previous epoch's mean step time).
+   */
   step(id: string, s: StepRecord, stepsPerEpoch: number): void {
     let b = this.#bars.get(id);
     if (!b) {
-      const fresh: Bar = { bar: undefined as unknown as cliProgress.SingleBar, epoch: s.epoch, n: 0, total: stepsPerEpoch, started: performance.now(), lossSum: 0 };
+      const started = this.#startedAt.get(id) ?? performance.now();
+      const fresh: Bar = { bar: undefined as unknown as cliProgress.SingleBar, epoch: s.epoch, n: 0, total: stepsPerEpoch, started, lastAt: started, lossSum: 0 };
       fresh.bar = this.#multi.create(stepsPerEpoch, 0, { line: this.#line(id, fresh) });
       this.#bars.set(id, fresh);
       b = fresh;
     }
-    if (s.epoch !== b.epoch) Object.assign(b, { epoch: s.epoch, n: 0, total: stepsPerEpoch, started: performance.now(), lossSum: 0 });
+    if (s.epoch !== b.epoch) {
+      // (the new epoch's first step is counted at the previous epoch's mean step time)
+      const meanStep = b.n > 0 ? (b.lastAt - b.started) / b.n : 0;
+      Object.assign(b, { epoch: s.epoch, n: 0, total: stepsPerEpoch, started: performance.now() - meanStep, lossSum: 0 });
+    }
+    b.lastAt = performance.now();
     b.n++;
     b.lossSum += s.loss;
     b.bar.setTotal(b.total);
@@ -72,6 +89,7 @@ export class LabBars {
 
   /** Run `id` is over: its bar goes. */
   end(id: string): void {
+    this.#startedAt.delete(id);
     const b = this.#bars.get(id);
     if (!b) return;
     this.#bars.delete(id);

@@ -200,6 +200,7 @@ async function poolJobs(jobs: LabJob[], workers: number, threads: number, settin
   try {
     const byId = await runPool(pool, workers, threads, {
       log: bars ? (l) => bars.log(l) : log,
+      onStart: bars ? (p) => bars.start(runId(p)) : undefined,
       onStep: bars ? (p, s, n) => bars.step(runId(p), s, n) : undefined,
       onEnd: bars ? (p) => bars.end(runId(p)) : undefined,
     });

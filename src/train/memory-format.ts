@@ -46,7 +46,7 @@ export function inputFor(x: Tensor, format: torch.MemoryFormat | null): Tensor {
 const decided = new Map<string, torch.MemoryFormat>();
 const cacheFile = (): string => path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'torchlab', 'memory-format.json');
 
-function readCache(): Record<string, torch.MemoryFormat> {
+export function readCache(): Record<string, torch.MemoryFormat> {
   try {
     return JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as Record<string, torch.MemoryFormat>;
   } catch {
@@ -59,8 +59,9 @@ function readCache(): Record<string, torch.MemoryFormat> {
  * --jobs N` calibrates in every worker): the read-merge-write runs under a lock file, so that no
  * decision another process just wrote is lost, and the new file replaces the old by rename, so that
  * a reader never sees half of it.
+ * (Exported for the tests.)
  */
-function writeCache(key: string, format: torch.MemoryFormat): void {
+export function writeCache(key: string, format: torch.MemoryFormat): void {
   try {
     fs.mkdirSync(path.dirname(cacheFile()), { recursive: true });
     withFileLock(`${cacheFile()}.lock`, () => {
