@@ -11,6 +11,7 @@ import { jobThreads, labJobs, longestFirst, resolveJobs, threadsPerJob } from '.
 import { experiment } from '../src/lab/experiments.js';
 import { workerExecArgv } from '../src/lab/run-pool.js';
 import { spawn } from 'node:child_process';
+import { torchlab } from './lab-helpers.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlab-jobs-'));
 const tiny = { epochs: 1, limit: 2048 };
@@ -127,4 +128,12 @@ test('the memory-format cache written by two processes at once keeps every decis
     delete process.env.XDG_CACHE_HOME;
   }
   assert.deepEqual(fs.readdirSync(path.join(cache, 'torchlab')), ['memory-format.json'], 'no lock or temporary file left');
+});
+
+test('--jobs on the command line: a positive integer or auto, else a one-line error', () => {
+  for (const bad of ['0', 'two', '-1']) {
+    const r = torchlab(['lab', 'momentum', '--jobs', bad], { expectFail: true });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`'--jobs <n>' argument '${bad}' is invalid\\. expected a positive integer or 'auto'`));
+  }
 });
