@@ -27,7 +27,7 @@ export interface CommonOptions {
 
 export async function labCommand(which: ExperimentId | 'all', o: CommonOptions & {
   preset?: PresetName; epochs?: number; batchSize?: number; lr?: number; limit?: number; testLimit?: number; out: string; resume?: boolean; amp?: boolean;
-  memoryFormat?: MemoryFormatOption;
+  memoryFormat?: MemoryFormatOption; jobs?: number | 'auto';
 }): Promise<void> {
   // one rank of `lab --nproc N` (WORLD_SIZE > 1): join the others; runLab trains data-parallel
   await joinFromEnvironment();
@@ -35,7 +35,7 @@ export async function labCommand(which: ExperimentId | 'all', o: CommonOptions &
     await runLab(which, {
     dataset: o.dataset, preset: o.preset, device: o.device, seed: o.seed, out: o.out, resume: o.resume ?? false, progress: o.progress,
     amp: o.amp ?? false, memoryFormat: o.memoryFormat, dataRoot: o.dataDir, mirror: o.mirror, testLimit: o.testLimit ?? null, command: commandLine(),
-      overrides: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, limit: o.limit },
+    jobs: o.jobs ?? 'auto', overrides: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, limit: o.limit },
     });
   } finally {
     leave();

@@ -5,7 +5,7 @@
 // when there is no usable addon yet.
 import { Command, Option } from '@commander-js/extra-typings';
 import { DATASETS, EXPERIMENTS, MODELS, OPTIMIZERS } from '../lab/experiments.js';
-import { deviceName, integer, nonNegativeInt, positiveInt, positiveNumber, unitInterval, widthsOption } from './options.js';
+import { deviceName, integer, jobsOption, nonNegativeInt, positiveInt, positiveNumber, unitInterval, widthsOption } from './options.js';
 
 const commands = () => import('./commands.js');
 const nprocOption = () => new Option('--nproc <n>', 'data-parallel processes on this machine (DDP, as `torchlab run`); --batch-size stays the global batch; only rank 0 writes').argParser(positiveInt);
@@ -48,6 +48,7 @@ program.command('lab')
   .option('--amp', 'bf16 autocast (CUDA)')
   .addOption(memoryFormatOption())
   .option('--no-progress', 'no progress bars')
+  .option('--jobs <n>', 'runs trained at the same time, each in its own process with cores / n threads, like make -j (auto: one per core; 1 on CUDA, with --nproc or for one run)', jobsOption, 'auto' as const)
   .addOption(nprocOption())
   .addOption(dataDirOption())
   .addOption(mirrorOption())

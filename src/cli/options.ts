@@ -38,3 +38,12 @@ export function widthsOption(v: string): [number, number, number] {
   if (parts.length !== 3 || parts.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) throw new InvalidArgumentError(`expected three positive integers like 16,32,32, got '${v}'`);
   return parts.map(Number) as [number, number, number];
 }
+/** `--jobs`: 'auto' or a positive integer (src/lab/schedule.ts's JobsOption). */
+export function jobsOption(v: string): number | 'auto' {
+  if (v.trim() === 'auto') return 'auto';
+  try {
+    return positiveInt(v);
+  } catch {
+    throw new InvalidArgumentError(`expected a positive integer or 'auto', got '${v}'`);
+  }
+}

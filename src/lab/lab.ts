@@ -6,21 +6,23 @@
 //                                        experiment's own report in its folder as above)
 import * as path from 'node:path';
 import * as torch from '../tensor/index.js';
-import * as F from '../nn/functional.js';
-import { findLr, type FindLrResult } from '../train/find-lr.js';
-import { SGD } from '../optim/sgd.js';
-import { fit } from '../train/fit.js';
+import type { FindLrResult } from '../train/find-lr.js';
 import type { MemoryFormatOption } from '../train/memory-format.js';
 import type { RunResult } from '../train/records.js';
 import { toJson, writeFileAtomic } from '../train/metrics.js';
-import { EXPERIMENTS, experiment, runKey, type ExperimentId, type ExperimentSpec, type Overrides, type PresetName, type RunSpec } from './experiments.js';
-import { buildModel, buildOptimizer, distributedLoaderFor, firstSamples, loadData, loaderFor, type DatasetName, type LabData } from './setup.js';
-import { DistributedDataParallel } from '../nn/parallel/distributed.js';
-import { dataParallelInfo, perRankBatch } from '../train/data-parallel.js';
+import { withRunDisplay } from '../train/notebook-display.js';
+import { EXPERIMENTS, experiment, runKey, type ExperimentId, type ExperimentSpec, type Overrides, type PresetName } from './experiments.js';
+import { firstSamples, loadData, type DatasetName } from './setup.js';
+import { dataParallelInfo } from '../train/data-parallel.js';
 import { lessonsFor, type Lesson } from './lessons.js';
 import { experimentPlots } from './lab-plots.js';
 import { writeReport, type ExperimentSection, type LabReport } from './report.js';
 import { withReportDisplay } from './report-display.js';
+import { runLrFinder, trainRun, type RunSettings } from './train-run.js';
+import { jobThreads, labJobs, longestFirst, lrFinderKey, resolveJobs, threadsPerJob, type JobsOption, type LabJob } from './schedule.js';
+import { runPool, type JobResult, type PoolJob } from './run-pool.js';
+import type { WorkerData } from './run-worker.js';
+import { LabBars } from './lab-progress.js';
 
 export interface LabOptions {
   dataset?: DatasetName;
@@ -44,6 +46,14 @@ export interface LabOptions {
   log?: ((line: string) => void) | null;
   /** The command line, recorded in the report. */
   command?: string;
+  /**
+   * Runs trained at the same time, each in a worker process of threads / jobs threads (run-pool.ts;
+   * like `make -j`, not a PyTorch option). 'auto': one per core, but 1 on CUDA, under data-parallel
+   * or for a single run. Default 1 here and 'auto' from the `torchlab lab` command: runLab called
+   * from a notebook runs in the kernel's process (tslab's node or Deno), whose flags and runtime a
+   * forked node worker cannot be relied on to share, and whose progress display is the kernel's.
+   */
+  jobs?: JobsOption;
 }
 
 export interface ExperimentResult {
@@ -67,8 +77,12 @@ export interface LabResult {
  * Runs one experiment or all of them and writes their report.
  * @example const { report } = await lab.runLab('momentum', { preset: 'quick' });
  */
-export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): Promise<LabResult> {
-  const ids: ExperimentId[] = which === 'all' ? [...EXPERIMENTS] : [which];
+export async function runLab(which: ExperimentId | 'all' | readonly ExperimentId[], o: LabOptions = {}): Promise<LabResult> {
+  // (several experiments by name, e.g. ['learning-rate', 'momentum']: as `all`, on those only)
+  const ids: ExperimentId[] = which === 'all' ? [...EXPERIMENTS] : typeof which === 'string' ? [which] : [...which];
+  if (ids.length === 0 || new Set(ids).size !== ids.length) throw new TypeError(`runLab: expected an experiment, 'all' or distinct experiments, got ${JSON.stringify(which)}`);
+  const several = ids.length > 1;
+  const name = typeof which === 'string' ? which : ids.join(',');
   for (const id of ids) if (!EXPERIMENTS.includes(id)) throw new TypeError(`unknown experiment '${String(id)}'; expected one of ${EXPERIMENTS.join(', ')}, all`);
   const device = o.device ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
   const preset = o.preset ?? (device.startsWith('cuda') ? 'full' : 'quick');
@@ -81,18 +95,45 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
   const log = !writer ? null : o.log === undefined ? (s: string) => console.log(s) : o.log;
   const started = performance.now();
   const specs = ids.map((id) => experiment(id, preset, o.overrides));
-  log?.(`torchlab lab ${which}: ${dataset}, preset ${preset}, device ${device}, seed ${seed}${dp ? `, ${dp.worldSize} processes (data-parallel)` : ''} -> ${out}`);
   const data = loadData(dataset, { root: o.dataRoot, mirror: o.mirror });
-  const done = new Map<string, { run: RunResult; dir: string }>();
   const results: ExperimentResult[] = [];
   try {
     const test = firstSamples(data.test, o.testLimit ?? null);
+    const settings: RunSettings = { seed, device, dataset, preset, progress: o.progress ?? true, resume: o.resume ?? false, amp: o.amp ?? false, memoryFormat: o.memoryFormat };
+    const jobs = labJobs(specs, { seed, dataset, out, trainSamples: data.train.data.size(0), testSamples: test.length });
+    const nJobs = resolveJobs(o.jobs ?? 1, { device, dataParallel: dp !== null, pending: jobs.length });
+    const threads = threadsPerJob(torch.getNumThreads(), nJobs);
+    log?.(`torchlab lab ${name}: ${dataset}, preset ${preset}, device ${device}, seed ${seed}${dp ? `, ${dp.worldSize} processes (data-parallel)` : ''}` +
+      `${nJobs > 1 ? `, ${nJobs} runs at a time (${threads} thread${threads > 1 ? 's' : ''} each${jobs.some((j) => jobThreads(j, nJobs, threads) > threads) ? `; ResNets on ${nJobs * threads}, alone` : ''})` : ''} -> ${out}`);
+    // --jobs > 1: every job up front, longest first, in the worker pool; the experiments are then
+    // put together from the results below. --jobs 1: each job here when its experiment needs it.
+    const pooled = nJobs > 1;
+    const computed = pooled ? await poolJobs(jobs, nJobs, threads, settings, { dataset, dataRoot: o.dataRoot, mirror: o.mirror, testLimit: o.testLimit ?? null }, log) : new Map<string, JobResult>();
+    const get = async (job: LabJob): Promise<JobResult> => {
+      const have = computed.get(job.key);
+      if (have) return have;
+      const t0 = performance.now();
+      const r: JobResult = job.kind === 'lr-finder'
+        ? { lrFinder: runLrFinder(data, job.spec, seed, device, log), seconds: 0 }
+        : { run: await trainRun(job.spec, data, test, job.dir, settings, { log }), seconds: 0 };
+      r.seconds = (performance.now() - t0) / 1000;
+      return r;
+    };
+    const byKey = new Map(jobs.map((j) => [j.key, j]));
+    const done = new Map<string, { run: RunResult; dir: string }>();
     for (const spec of specs) {
       const expStarted = performance.now();
+      // Wall-clock seconds of this experiment: with --jobs 1 as measured here; with more, its own
+      // jobs' seconds in their workers (they overlapped other experiments' jobs) plus what follows.
+      let jobSeconds = 0;
       const expDir = path.join(out, spec.id);
       log?.(`\n== ${spec.title} (${spec.id}) ==`);
       let lr: FindLrResult | null = null;
-      if (spec.lrFinder) lr = runLrFinder(data, spec, seed, device, o);
+      if (spec.lrFinder) {
+        const r = await get(byKey.get(lrFinderKey(spec.id))!);
+        lr = r.lrFinder!;
+        if (pooled) jobSeconds += r.seconds;
+      }
       const runs: RunResult[] = [];
       for (const r of spec.runs) {
         const key = runKey(r, seed, dataset);
@@ -102,18 +143,19 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
           runs.push(prev.run);
           continue;
         }
-        const dir = path.join(expDir, r.id);
-        const run = await trainRun(r, data, test, { seed, device, dir, dataset, preset, o, log });
-        done.set(key, { run, dir });
+        const job = byKey.get(key)! as LabJob & { kind: 'run' };
+        const got = await get(job);
+        if (pooled) jobSeconds += got.seconds;
+        const run = withRunDisplay(got.run!);
+        done.set(key, { run, dir: job.dir });
         runs.push(run);
       }
       const lessons = lessonsFor(spec.id, { runs: new Map(runs.map((r) => [r.name, r])), chance: 100 / data.classes.length, lrFinder: lr });
       const plots = writer ? await experimentPlots(runs, lr, path.join(expDir, 'plots')) : [];
       const notes = lr ? [`LR range test: ${lr.lrs.length} steps from ${lr.lrs[0].toExponential(0)} to ${lr.lrs.at(-1)!.toPrecision(2)}${lr.diverged ? ', stopped when the loss exploded' : ''}.`] : [];
       const section: ExperimentSection = { id: spec.id, title: spec.title, question: spec.question, runs, lessons: lessons.map((l) => l.text), plots, notes };
-      results.push({ spec, runs, lessons, lrFinder: lr, section, seconds: (performance.now() - expStarted) / 1000 });
+      results.push({ spec, runs, lessons, lrFinder: lr, section, seconds: jobSeconds + (performance.now() - expStarted) / 1000 });
       for (const l of lessons) log?.(`  ${l.holds ? '✓' : '✗'} ${l.text}`);
-      if (which !== 'all') break;
     }
     test.data.dispose();
     test.targets.dispose();
@@ -125,8 +167,11 @@ export async function runLab(which: ExperimentId | 'all', o: LabOptions = {}): P
   const meta = { dataset, preset, device, processes: dp?.worldSize ?? 1, createdAt: new Date().toISOString(), torchlabVersion: torch.torchlabVersion, libtorchVersion: torch.libtorchVersion, command: o.command };
   // Each experiment's report in its own folder; for `all`, the combined one at the top as well.
   let written = { html: '', md: '' };
-  for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: which === 'all' ? r.seconds : seconds }, [r]);
-  if (which === 'all') written = await writeLabReport(out, 'torchlab lab: learning rate, momentum, BatchNorm and residual connections', { ...meta, seconds }, results);
+  for (const r of results) written = await writeLabReport(path.join(out, r.spec.id), `torchlab lab: ${r.spec.title}`, { ...meta, seconds: several ? r.seconds : seconds }, [r]);
+  if (several) {
+    const title = which === 'all' ? 'learning rate, momentum, BatchNorm and residual connections' : results.map((r) => r.spec.title).join('; ');
+    written = await writeLabReport(out, `torchlab lab: ${title}`, { ...meta, seconds }, results);
+  }
   log?.(`\nreport: ${written.html}\n        ${written.md}  (${seconds.toFixed(0)} s)`);
   return withReportDisplay({ experiments: results, report: written, seconds }); // (a notebook shows the report)
 }
@@ -139,51 +184,29 @@ async function writeLabReport(dir: string, title: string, meta: LabReport['meta'
   return written;
 }
 
-/** Trains one run of an experiment in its own directory. */
-async function trainRun(r: RunSpec, data: LabData, test: ReturnType<typeof firstSamples>,
-  c: { seed: number; device: string; dir: string; dataset: string; preset: string; o: LabOptions; log: ((s: string) => void) | null }): Promise<RunResult> {
-  torch.manualSeed(c.seed); // every run of a model kind starts from the same weights
-  const trainSet = firstSamples(data.train, r.limit);
-  const model = buildModel(r.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: r.width });
-  const optimizer = buildOptimizer(r.optimizer, model.parameters(), r.lr, r.momentum);
-  const dp = dataParallelInfo();
-  const perRank = perRankBatch(r.batchSize, dp);
+/** Runs every job in a pool of `workers` processes, longest first; results by job key. */
+async function poolJobs(jobs: LabJob[], workers: number, threads: number, settings: RunSettings,
+  data: WorkerData, log: ((line: string) => void) | null): Promise<Map<string, JobResult>> {
+  const order = longestFirst(jobs);
+  const pool: PoolJob[] = order.map((j, id) => ({
+    threads: jobThreads(j, workers, threads),
+    label: j.kind === 'run' ? `run ${j.spec.id} (experiment ${j.experiment})` : `the LR range test (experiment ${j.experiment})`,
+    job: j.kind === 'run'
+      ? { id, kind: 'run', spec: j.spec, dir: j.dir, settings, data }
+      : { id, kind: 'lr-finder', spec: j.spec, settings, data },
+  }));
+  const bars = settings.progress ? new LabBars(log) : null;
+  const runId = (p: PoolJob): string => (p.job.kind === 'run' ? p.job.spec.id : 'lr-finder');
   try {
-    const loader = dp ? distributedLoaderFor(trainSet, perRank, { seed: c.seed }) : loaderFor(trainSet, r.batchSize, { train: true, seed: c.seed });
-    return await fit(dp ? new DistributedDataParallel(model) : model, loader, optimizer, {
-      epochs: r.epochs, device: c.device, name: r.id, runDir: c.dir,
-      testLoader: loaderFor(test, 1024, { train: false, seed: c.seed }),
-      config: { ...r, dataset: c.dataset, preset: c.preset, seed: c.seed, trainSamples: trainSet.length, testSamples: test.length, globalBatch: r.batchSize, batchPerProcess: perRank },
-      progress: c.o.progress ?? true, resume: c.o.resume ?? false, gradFlowEvery: r.gradFlowEvery, amp: c.o.amp ?? false, log: c.log,
-      memoryFormat: c.o.memoryFormat,
+    const byId = await runPool(pool, workers, threads, {
+      log: bars ? (l) => bars.log(l) : log,
+      onStart: bars ? (p) => bars.start(runId(p)) : undefined,
+      onStep: bars ? (p, s, n) => bars.step(runId(p), s, n) : undefined,
+      onEnd: bars ? (p) => bars.end(runId(p)) : undefined,
     });
+    return new Map(order.map((j, id) => [j.key, byId.get(id)!]));
   } finally {
-    optimizer.dispose();
-    model.dispose();
-    trainSet.data.dispose();
-    trainSet.targets.dispose();
-  }
-}
-
-/** The LR range test on a fresh CNN (SGD, the experiment's batch size). */
-function runLrFinder(data: LabData, spec: ExperimentSpec, seed: number, device: string, o: LabOptions): FindLrResult {
-  const cfg = spec.lrFinder!;
-  const base = spec.runs[0];
-  torch.manualSeed(seed);
-  const trainSet = firstSamples(data.train, base.limit);
-  const model = buildModel(base.model, { inChannels: data.inChannels, imageSize: data.imageSize, numClasses: data.classes.length, width: base.width });
-  model.to(device);
-  const optimizer = new SGD(model.parameters(), { lr: 1e-5 });
-  try {
-    const loader = loaderFor(trainSet, cfg.batchSize, { train: true, seed, device });
-    const r = findLr(model, loader, optimizer, (out, y) => F.crossEntropy(out, y), { startLr: 1e-5, endLr: 10, numIter: cfg.numIter });
-    o.log !== null && (o.log ?? console.log)(`[lr-finder] ${r.lrs.length} steps; suggested lr ${r.suggestedLr === null ? 'none' : r.suggestedLr.toPrecision(2)}`);
-    return r;
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-    trainSet.data.dispose();
-    trainSet.targets.dispose();
+    bars?.close();
   }
 }
 

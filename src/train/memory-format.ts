@@ -46,7 +46,7 @@ export function inputFor(x: Tensor, format: torch.MemoryFormat | null): Tensor {
 const decided = new Map<string, torch.MemoryFormat>();
 const cacheFile = (): string => path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'torchlab', 'memory-format.json');
 
-function readCache(): Record<string, torch.MemoryFormat> {
+export function readCache(): Record<string, torch.MemoryFormat> {
   try {
     return JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as Record<string, torch.MemoryFormat>;
   } catch {
@@ -54,15 +54,51 @@ function readCache(): Record<string, torch.MemoryFormat> {
   }
 }
 
-function writeCache(key: string, format: torch.MemoryFormat): void {
+/**
+ * Adds one decision to the cache file. Several processes may write it at once (`torchlab lab
+ * --jobs N` calibrates in every worker): the read-merge-write runs under a lock file, so that no
+ * decision another process just wrote is lost, and the new file replaces the old by rename, so that
+ * a reader never sees half of it.
+ * (Exported for the tests.)
+ */
+export function writeCache(key: string, format: torch.MemoryFormat): void {
   try {
-    const all = { ...readCache(), [key]: format };
     fs.mkdirSync(path.dirname(cacheFile()), { recursive: true });
-    const tmp = `${cacheFile()}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(all, null, 1)}\n`);
-    fs.renameSync(tmp, cacheFile());
+    withFileLock(`${cacheFile()}.lock`, () => {
+      const all = { ...readCache(), [key]: format };
+      const tmp = `${cacheFile()}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, `${JSON.stringify(all, null, 1)}\n`);
+      fs.renameSync(tmp, cacheFile());
+    });
   } catch {
     // read-only home, full disk: the decision is still kept in memory
+  }
+}
+
+/**
+ * Runs `fn` holding `lock` (created exclusively; waits up to 2 s for another holder, and removes a
+ * lock older than 10 s, left by a killed process). Without the lock by then, runs anyway: the cache
+ * is only an optimization and the rename keeps the file whole.
+ */
+function withFileLock(lock: string, fn: () => void): void {
+  const deadline = Date.now() + 2000;
+  let held = false;
+  while (!held) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      held = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) break;
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > 10_000) fs.rmSync(lock, { force: true });
+      } catch { /* gone meanwhile */ }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // sleep 10 ms
+    }
+  }
+  try {
+    fn();
+  } finally {
+    if (held) fs.rmSync(lock, { force: true });
   }
 }
 
