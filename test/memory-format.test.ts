@@ -58,18 +58,21 @@ test('Module.to({memoryFormat}) lays out conv weights channels_last and back, le
   m.dispose();
 });
 
-test('Module.to({memoryFormat}) lays out a one-input-channel conv weight NHWC, as PyTorch (its strides decide, not is_contiguous)', () => {
+test('Module.to({memoryFormat}) keeps a one-input-channel conv weight\'s NCHW strides (same memory; a stated deviation)', () => {
   torch.manualSeed(0);
   const conv = new nn.Conv2d(1, 8, 2);
   conv.to({ memoryFormat: 'channels_last' });
-  // PyTorch 1.13: nn.Conv2d(1, 8, 2).to(memory_format=torch.channels_last).weight.stride() == (4, 1, 2, 1)
-  assert.deepEqual(conv.weight.stride(), [4, 1, 2, 1]);
-  const y = torch.tidy(() => torch.keep(conv.forward(torch.randn([2, 1, 5, 5]))));
-  assert.ok(torch.isChannelsLast(y) && !y.isContiguous(), 'the conv output follows the weight into channels_last');
-  conv.to({ memoryFormat: 'contiguous_format' });
+  // PyTorch 1.13 restrides it to (4, 1, 2, 1): the same memory; see Module.toMemoryFormat for why not here
   assert.deepEqual(conv.weight.stride(), [4, 4, 2, 1]);
+  const wide = new nn.Conv2d(3, 8, 2).to({ memoryFormat: 'channels_last' });
+  assert.deepEqual(wide.weight.stride(), [12, 1, 6, 3], 'a 3-channel weight is restrided NHWC');
+  const y = torch.tidy(() => torch.keep(wide.forward(torch.randn([2, 3, 5, 5]))));
+  assert.ok(torch.isChannelsLast(y) && !y.isContiguous(), 'its conv output is channels_last');
+  wide.to({ memoryFormat: 'contiguous_format' });
+  assert.deepEqual(wide.weight.stride(), [12, 4, 2, 1]);
   y.dispose();
   conv.dispose();
+  wide.dispose();
 });
 
 test('F.gelu backward is right when the grad is laid out unlike the input (libtorch 1.13 bug, pytorch/pytorch#112006)', () => {

@@ -9,7 +9,6 @@
 // - A module is not callable: use `model.forward(x)`.
 import * as torch from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { aten } from '../tensor/index.js';
 import { isTensor } from '../tensor/handles.js';
 
 const parameters = new WeakSet<Tensor>();
@@ -170,9 +169,13 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
   /**
    * to({memoryFormat}) (PyTorch's model.to(memory_format=...)): every 4-D floating parameter and
    * buffer (conv weights) laid out in that format, in place, grads too; other tensors untouched.
-   * Tensor.to's rule, not contiguous()'s: a weight with one input channel ([out, 1, k, k]) is
-   * "contiguous" in both formats, so contiguous(channels_last) kept it NCHW and its conv's output
-   * stayed NCHW; to() goes by the strides (suggest_memory_format) and lays it out NHWC, as PyTorch.
+   * Deviation from PyTorch: contiguous(memory_format)'s rule, not Tensor.to's. A weight with one
+   * input channel ([out, 1, k, k]) has the same memory in both layouts; PyTorch's to() restrides it
+   * (stride of the size-1 dim = 1), torchlab keeps its NCHW strides. Both are right, but the strides
+   * steer oneDNN's kernel for the first conv of a 1-channel net (the lab's CNNs and ResNets): with
+   * PyTorch's strides the lab's quick ResNet-18 runs changed in the last bits and their (unstable,
+   * 3-epoch) test accuracies moved by up to 20 points; with these they are bit-equal to before
+   * (the first conv's output stays NCHW, the next conv's NHWC weight switches the net over).
    */
   private toMemoryFormat(format: torch.MemoryFormat): this {
     if (format !== 'channels_last' && format !== 'contiguous_format') {
@@ -181,11 +184,11 @@ export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor>
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (t.dim() !== 4 || !torch.isFloatingPoint(t.dtype)) continue;
       torch.tidy(() => torch.noGrad(() => {
-        const moved = aten.to(t, { memoryFormat: format });
+        const moved = torch.toMemoryFormat(t, format);
         const g = t.grad;
         if (!sameStrides(moved, t)) t.setData_(moved);
         if (g && g.dim() === 4) {
-          const mg = aten.to(g, { memoryFormat: format });
+          const mg = torch.toMemoryFormat(g, format);
           if (!sameStrides(mg, g)) g.setData_(mg);
         }
       }));
