@@ -44,14 +44,15 @@ export type AnyForward = (...inputs: any[]) => unknown;
 /** A module of any forward signature. */
 export type AnyModule = Module<AnyForward>;
 
+// Whether two same-shaped tensors have the same strides (Module.to({memoryFormat}) skips setData_ then).
+const sameStrides = (a: Tensor, b: Tensor): boolean => a.stride().every((s, i) => s === b.stride()[i]);
+
 /**
  * The base of every layer and model. `Fwd` is the forward's signature: Tensor -> Tensor unless a
  * module says otherwise (`class Lstm extends nn.Module<(x: Tensor) => [Tensor, Tensor]>`), so that
  * code holding any `nn.Module` gets a Tensor from `model.forward(x)` without a cast, as PyTorch
  * code gets one from `model(x)`.
  */
-const sameStrides = (a: Tensor, b: Tensor): boolean => a.stride().every((s, i) => s === b.stride()[i]);
-
 export abstract class Module<Fwd extends AnyForward = (input: Tensor) => Tensor> {
   /** True in training mode (train()), false after eval(). */
   training = true;

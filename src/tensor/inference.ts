@@ -3,7 +3,6 @@ import { native } from './native.js';
 import { assertSync } from './scope.js';
 import { handle } from './handles.js';
 import type { Tensor } from './tensor.js';
-import { contiguous } from './aten/ops-0.generated.js';
 import type { MemoryFormat } from './aten-runtime.js';
 
 /**
@@ -36,11 +35,11 @@ export const isInferenceModeEnabled = (): boolean => native.isInferenceModeEnabl
 export const isInference = (t: Tensor): boolean => native.isInference(handle(t, 'tensor'));
 
 /**
- * t laid out in `memoryFormat` (Tensor.contiguous(memory_format=...)): the same tensor when it
- * already is, else a copy. 'channels_last' needs a 4-D tensor, as in PyTorch.
+ * t laid out in `memoryFormat`: t.contiguous({ memoryFormat }) as a function (the same memory when it
+ * already is, else a copy). 'channels_last' needs a 4-D tensor, as in PyTorch.
  */
 export function toMemoryFormat(t: Tensor, memoryFormat: MemoryFormat): Tensor {
-  return contiguous(t, { memoryFormat });
+  return t.contiguous({ memoryFormat });
 }
 
 /**

@@ -239,7 +239,8 @@ export class Tensor {
   clone(): Tensor { return wrap(native.clone(this.#handle())); }
   /**
    * PyTorch's contiguous(memory_format=...): `{ memoryFormat: 'channels_last' }` lays a 4-D tensor
-   * out NHWC (this tensor itself when it already is). Without options, the default NCHW order.
+   * out NHWC (the same memory, no copy, when it already is). Without options, the default NCHW order.
+   * (torch.toMemoryFormat(t, format) is this, as a function.)
    */
   contiguous(options?: { memoryFormat?: MemoryFormat }): Tensor {
     const o = checkOptions(options, 'contiguous', ['memoryFormat']);
