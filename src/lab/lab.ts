@@ -109,22 +109,16 @@ export async function runLab(which: ExperimentId | 'all' | readonly ExperimentId
     // put together from the results below. --jobs 1: each job here when its experiment needs it.
     const pooled = nJobs > 1;
     const computed = pooled ? await poolJobs(jobs, nJobs, threads, settings, { dataset, dataRoot: o.dataRoot, mirror: o.mirror, testLimit: o.testLimit ?? null }, log) : new Map<string, JobResult>();
-    const get = async (job: LabJob): Promise<JobResult> => {
-      const have = computed.get(job.key);
-      if (have) return have;
-      const t0 = performance.now();
-      const r: JobResult = job.kind === 'lr-finder'
-        ? { lrFinder: runLrFinder(data, job.spec, seed, device, log), seconds: 0 }
-        : { run: await trainRun(job.spec, data, test, job.dir, settings, { log }), seconds: 0 };
-      r.seconds = (performance.now() - t0) / 1000;
-      return r;
-    };
+    // A job run here (--jobs 1) counts 0 seconds of its own: its time is already on its experiment's clock.
+    const get = async (job: LabJob): Promise<JobResult> => computed.get(job.key) ?? (job.kind === 'lr-finder'
+      ? { lrFinder: runLrFinder(data, job.spec, seed, device, log), seconds: 0 }
+      : { run: await trainRun(job.spec, data, test, job.dir, settings, { log }), seconds: 0 });
     const byKey = new Map(jobs.map((j) => [j.key, j]));
     const done = new Map<string, { run: RunResult; dir: string }>();
     for (const spec of specs) {
       const expStarted = performance.now();
-      // Wall-clock seconds of this experiment: with --jobs 1 as measured here; with more, its own
-      // jobs' seconds in their workers (they overlapped other experiments' jobs) plus what follows.
+      // Wall-clock seconds of this experiment: with --jobs 1 as measured here; with more, plus its own
+      // jobs' seconds in their workers (they overlapped other experiments' jobs).
       let jobSeconds = 0;
       const expDir = path.join(out, spec.id);
       log?.(`\n== ${spec.title} (${spec.id}) ==`);
@@ -132,7 +126,7 @@ export async function runLab(which: ExperimentId | 'all' | readonly ExperimentId
       if (spec.lrFinder) {
         const r = await get(byKey.get(lrFinderKey(spec.id))!);
         lr = r.lrFinder!;
-        if (pooled) jobSeconds += r.seconds;
+        jobSeconds += r.seconds;
       }
       const runs: RunResult[] = [];
       for (const r of spec.runs) {
@@ -145,7 +139,7 @@ export async function runLab(which: ExperimentId | 'all' | readonly ExperimentId
         }
         const job = byKey.get(key)! as LabJob & { kind: 'run' };
         const got = await get(job);
-        if (pooled) jobSeconds += got.seconds;
+        jobSeconds += got.seconds;
         const run = withRunDisplay(got.run!);
         done.set(key, { run, dir: job.dir });
         runs.push(run);

@@ -45,7 +45,10 @@ export type AnyForward = (...inputs: any[]) => unknown;
 export type AnyModule = Module<AnyForward>;
 
 // Whether two same-shaped tensors have the same strides (Module.to({memoryFormat}) skips setData_ then).
-const sameStrides = (a: Tensor, b: Tensor): boolean => a.stride().every((s, i) => s === b.stride()[i]);
+const sameStrides = (a: Tensor, b: Tensor): boolean => {
+  const sb = b.stride();
+  return a.stride().every((s, i) => s === sb[i]);
+};
 
 /**
  * The base of every layer and model. `Fwd` is the forward's signature: Tensor -> Tensor unless a
